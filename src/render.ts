@@ -80,7 +80,7 @@ export function renderDocument(spec: PolicySpec): PolicyDocument {
         Sid: STATEMENT_SID,
         Effect: 'Deny',
         Action: one(spec.actions),
-        Resource: one(spec.resources),
+        Resource: one([...spec.resources].sort()),
         Condition: condition
       }
     ]
