@@ -1,5 +1,17 @@
+import { MAX_CONCURRENCY } from '../config/definition.js'
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js'
 import { loadDesiredState } from '../desired.js'
+import { createIamClient } from '../iam/client.js'
+import { IamCallError } from '../iam/errors.js'
+import { SdkIamGateway } from '../iam/gateway.js'
+import type { IamGateway } from '../iam/types.js'
+import { hasChanges, type Plan } from '../plan/types.js'
+import { planJsonText } from '../report/plan-json.js'
+import { planMarkdown } from '../report/plan-markdown.js'
+import { planText } from '../report/plan-text.js'
+import { planConfigFile } from '../run-plan.js'
+import { applyConfigFile } from '../apply/apply.js'
+import { applyJson, applyText } from '../report/apply-report.js'
 import {
   renderedPoliciesJson,
   renderedPoliciesText
@@ -18,6 +30,53 @@ export interface CliIo {
   stdout(text: string): void
   stderr(text: string): void
   env: Record<string, string | undefined>
+  /** The IAM gateway; built from the environment when absent. */
+  iam?: IamGateway
+}
+
+function gatewayFor(io: CliIo): IamGateway {
+  return io.iam ?? new SdkIamGateway(createIamClient({ env: io.env }))
+}
+
+const CONCURRENCY_FLAG: FlagSpec = {
+  name: 'concurrency',
+  kind: 'string',
+  placeholder: 'N',
+  description: 'IAM reads at once (default: settings.concurrency, 8)'
+}
+
+function concurrencyOf(flags: ParsedFlags): number | undefined {
+  if (flags.concurrency === undefined) return undefined
+  const n = Number(flags.concurrency)
+  if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) {
+    throw new UsageError(
+      `--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, not "${String(flags.concurrency)}"`
+    )
+  }
+  return n
+}
+
+function writePlanErrors(plan: Plan, io: CliIo): void {
+  for (const e of plan.errors) {
+    const where = e.loc ? `${plan.file}:${e.loc.line}:${e.loc.col}` : plan.file
+    io.stderr(`${where}: error: ${e.message}\n`)
+  }
+}
+
+/** Runs an IAM-backed command, turning IAM failures into one clear line. */
+async function withIam(
+  io: CliIo,
+  body: () => Promise<number>
+): Promise<number> {
+  try {
+    return await body()
+  } catch (error) {
+    if (error instanceof IamCallError) {
+      io.stderr(`error: ${error.message}\n`)
+      return 1
+    }
+    throw error
+  }
 }
 
 export const DEFAULT_CONFIG_PATH = '.github/sagemaker-ip-allowlist.yml'
@@ -88,6 +147,113 @@ const COMMANDS: Record<string, Command> = {
           : renderedPoliciesJson(desired.policies)
       )
       return 0
+    }
+  },
+  plan: {
+    summary: 'read live IAM and show what apply would change',
+    flags: [
+      CONFIG_FLAG,
+      {
+        name: 'format',
+        kind: 'string',
+        values: ['text', 'markdown', 'json'],
+        default: 'text',
+        description: 'output format'
+      },
+      {
+        name: 'detailed-exitcode',
+        kind: 'boolean',
+        description: 'exit 0 for no changes, 2 for changes, 1 for errors'
+      },
+      CONCURRENCY_FLAG,
+      HELP_FLAG
+    ],
+    async run(flags, io) {
+      const file = flags.config as string
+      const concurrency = concurrencyOf(flags)
+      return withIam(io, async () => {
+        const run = await planConfigFile(file, {
+          iam: gatewayFor(io),
+          ...(concurrency ? { concurrency } : {})
+        })
+        writeDiagnostics(run.diagnostics, io)
+        if (!run.plan) return 1
+        const { plan } = run
+        io.stdout(
+          flags.format === 'json'
+            ? planJsonText(plan)
+            : flags.format === 'markdown'
+              ? planMarkdown(plan, {
+                  file,
+                  ...(run.desired ? { desired: run.desired } : {})
+                })
+              : planText(plan)
+        )
+        if (plan.errors.length) {
+          writePlanErrors(plan, io)
+          return 1
+        }
+        return flags['detailed-exitcode'] && hasChanges(plan) ? 2 : 0
+      })
+    }
+  },
+  apply: {
+    summary:
+      'make IAM match the file: create, update, attach, then detach and prune',
+    flags: [
+      CONFIG_FLAG,
+      {
+        name: 'dry-run',
+        kind: 'boolean',
+        description: 'print the write calls apply would make, and make none'
+      },
+      {
+        name: 'expect-digest',
+        kind: 'string',
+        placeholder: 'DIGEST',
+        description:
+          'refuse unless the fresh plan has this digest (the one that was reviewed)'
+      },
+      {
+        name: 'format',
+        kind: 'string',
+        values: ['text', 'json'],
+        default: 'text',
+        description: 'output format'
+      },
+      CONCURRENCY_FLAG,
+      HELP_FLAG
+    ],
+    async run(flags, io) {
+      const file = flags.config as string
+      const concurrency = concurrencyOf(flags)
+      return withIam(io, async () => {
+        const report = await applyConfigFile(file, {
+          iam: gatewayFor(io),
+          ...(concurrency ? { concurrency } : {}),
+          dryRun: flags['dry-run'] === true,
+          ...(typeof flags['expect-digest'] === 'string'
+            ? { expectDigest: flags['expect-digest'] }
+            : {}),
+          log: line => io.stderr(`${line}\n`)
+        })
+        writeDiagnostics(report.diagnostics, io)
+        if (report.plan?.errors.length) writePlanErrors(report.plan, io)
+        if (report.status === 'digest-mismatch' && report.plan) {
+          io.stderr(
+            `expected digest ${String(flags['expect-digest'])}, the fresh plan has ${report.plan.digest}:\n`
+          )
+          io.stderr(planText(report.plan))
+        }
+        io.stdout(
+          flags.format === 'json'
+            ? JSON.stringify(applyJson(report), null, 2) + '\n'
+            : applyText(report)
+        )
+        return ['applied', 'no-changes', 'dry-run'].includes(report.status)
+          ? 0
+          : 1
+      })
     }
   }
 }

@@ -1,0 +1,50 @@
+import { IAMClient } from '@aws-sdk/client-iam'
+import { ConfiguredRetryStrategy } from '@smithy/core/retry'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { TOOL_NAME, TOOL_VERSION } from '../version.js'
+
+/** IAM is a global service; its endpoint lives in us-east-1. */
+export const DEFAULT_REGION = 'us-east-1'
+export const DEFAULT_MAX_ATTEMPTS = 5
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
+
+export interface IamClientOptions {
+  /** Defaults to AWS_REGION, then AWS_DEFAULT_REGION, then us-east-1. */
+  region?: string
+  /** Attempts per call, the first included. */
+  maxAttempts?: number
+  /** Delay before retry N (1-based); the SDK's exponential backoff if unset. */
+  retryDelayMs?: (attempt: number) => number
+  /** A response slower than this is abandoned and retried. */
+  requestTimeoutMs?: number
+  env?: Record<string, string | undefined>
+}
+
+/**
+ * The one place an IAM client is built. Credentials and the endpoint come
+ * from the SDK's default chain, so AWS_ENDPOINT_URL_IAM, profiles and OIDC
+ * web identity all work without code here.
+ */
+export function createIamClient(options: IamClientOptions = {}): IAMClient {
+  const env = options.env ?? process.env
+  const region =
+    options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_REGION
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
+  return new IAMClient({
+    region,
+    maxAttempts,
+    customUserAgent: `${TOOL_NAME}/${TOOL_VERSION}`,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 5_000,
+      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    }),
+    ...(options.retryDelayMs
+      ? {
+          retryStrategy: new ConfiguredRetryStrategy(
+            maxAttempts,
+            options.retryDelayMs
+          )
+        }
+      : {})
+  })
+}

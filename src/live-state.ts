@@ -1,0 +1,218 @@
+import type { PrincipalType } from './config/model.js'
+import type { DesiredState } from './desired.js'
+import type {
+  AccountQuotas,
+  AttachedPolicy,
+  EntityNames,
+  IamGateway,
+  PolicyDetails,
+  PolicySummary,
+  PolicyVersionInfo
+} from './iam/types.js'
+import { createLimiter, type Limiter } from './limit.js'
+import { DIGEST_TAG_KEY, isOwned, VERSION_TAG_KEY } from './ownership.js'
+import { documentDigest, parsePolicyDocument } from './policy-meaning.js'
+import type { PolicyDocument } from './render.js'
+
+/** A policy found under the tool's path. */
+export interface LivePolicy {
+  readonly details: PolicyDetails
+  readonly owned: boolean
+  /** The default version's document, when it parsed. */
+  readonly document?: PolicyDocument
+  readonly documentProblem?: string
+  readonly versions: readonly PolicyVersionInfo[]
+  readonly attachments: EntityNames
+  /** The live document differs from the one the tool last wrote. */
+  readonly drifted: boolean
+  /** The document the tool last wrote, when drifted and still stored. */
+  readonly lastApplied?: PolicyDocument
+}
+
+export interface LivePrincipal {
+  readonly type: PrincipalType
+  readonly name: string
+  readonly exists: boolean
+  /** Managed policies attached to it. */
+  readonly attached: readonly AttachedPolicy[]
+  /** For groups: the member users. */
+  readonly members?: readonly string[]
+}
+
+/** What IAM holds that the file can touch. */
+export interface LiveState {
+  readonly accountId?: string
+  readonly partition: string
+  /** Policies under the tool's path, by name. */
+  readonly policies: ReadonlyMap<string, LivePolicy>
+  /** Policies with a target name found outside the path, by name. */
+  readonly outside: ReadonlyMap<string, PolicySummary>
+  /** Principals by `type:name`. */
+  readonly principals: ReadonlyMap<string, LivePrincipal>
+  readonly quotas: AccountQuotas
+}
+
+export const principalKey = (type: PrincipalType, name: string) =>
+  `${type}:${name}`
+
+export interface ReadOptions {
+  concurrency: number
+}
+
+const ARN_ACCOUNT = /^arn:([^:]+):iam::(\d{12}):/
+
+/**
+ * Reads the live state the file can touch. The number of calls grows with
+ * the policies under the path and the principals the file and those
+ * policies name, never with the size of the account. Independent reads run
+ * at once, bounded by one shared limiter.
+ */
+export async function readLiveState(
+  iam: IamGateway,
+  desired: DesiredState,
+  options: ReadOptions
+): Promise<LiveState> {
+  const limit = createLimiter(options.concurrency)
+  const { config } = desired
+  let accountId: string | undefined
+  let partition = 'aws'
+  const noteArn = (arn: string | undefined) => {
+    const match = arn ? ARN_ACCOUNT.exec(arn) : null
+    if (match && !accountId) {
+      partition = match[1]
+      accountId = match[2]
+    }
+  }
+
+  const principals = new Map<string, Promise<LivePrincipal>>()
+  const readPrincipal = (type: PrincipalType, name: string) => {
+    const key = principalKey(type, name)
+    if (!principals.has(key))
+      principals.set(key, readOnePrincipal(iam, limit, type, name, noteArn))
+    return principals.get(key)!
+  }
+  for (const policy of config.policies) {
+    policy.attach.users.forEach(n => readPrincipal('user', n))
+    policy.attach.groups.forEach(n => readPrincipal('group', n))
+    policy.attach.roles.forEach(n => readPrincipal('role', n))
+  }
+  const quotas = limit(() => iam.getAccountQuotas())
+
+  const summaries = await limit(() =>
+    iam.listPolicies(config.settings.policyPath)
+  )
+  summaries.forEach(s => noteArn(s.arn))
+  const livePolicies = await Promise.all(
+    summaries.map(s => readOnePolicy(iam, limit, s))
+  )
+
+  // Groups that hold one of our policies now: their members' effective
+  // access depends on them until the policy is detached.
+  for (const policy of livePolicies) {
+    if (policy?.owned)
+      policy.attachments.groups.forEach(g => readPrincipal('group', g))
+  }
+
+  const found = new Map(
+    livePolicies.filter(p => p !== undefined).map(p => [p.details.name, p])
+  )
+  const principalList = await Promise.all(principals.values())
+  const outside = new Map<string, PolicySummary>()
+  if (accountId) {
+    // Policy names are unique in an account whatever the path, so a policy
+    // of the same name elsewhere would make CreatePolicy fail. Probing the
+    // root path finds the usual hand-made copy without listing the account.
+    const missing = desired.policies.filter(p => !found.has(p.name))
+    await Promise.all(
+      missing.map(async p => {
+        const arn = `arn:${partition}:iam::${accountId}:policy/${p.name}`
+        const other = await limit(() => iam.getPolicy(arn))
+        if (other) outside.set(p.name, other)
+      })
+    )
+  }
+
+  return {
+    ...(accountId ? { accountId } : {}),
+    partition,
+    policies: found,
+    outside,
+    principals: new Map(
+      principalList.map(p => [principalKey(p.type, p.name), p])
+    ),
+    quotas: await quotas
+  }
+}
+
+async function readOnePrincipal(
+  iam: IamGateway,
+  limit: Limiter,
+  type: PrincipalType,
+  name: string,
+  noteArn: (arn: string | undefined) => void
+): Promise<LivePrincipal> {
+  const [attached, group] = await Promise.all([
+    limit(() => iam.listAttachedPolicies(type, name)),
+    type === 'group'
+      ? limit(() => iam.getGroup(name))
+      : Promise.resolve(undefined)
+  ])
+  noteArn(group?.arn)
+  attached?.forEach(p => noteArn(p.arn))
+  return {
+    type,
+    name,
+    exists: attached !== undefined,
+    attached: attached ?? [],
+    ...(type === 'group' ? { members: group?.members ?? [] } : {})
+  }
+}
+
+async function readOnePolicy(
+  iam: IamGateway,
+  limit: Limiter,
+  summary: PolicySummary
+): Promise<LivePolicy | undefined> {
+  const noEntities: EntityNames = { users: [], groups: [], roles: [] }
+  const [details, text, versions, attachments] = await Promise.all([
+    limit(() => iam.getPolicy(summary.arn)),
+    limit(() => iam.getPolicyDocument(summary.arn, summary.defaultVersionId)),
+    limit(() => iam.listPolicyVersions(summary.arn)),
+    summary.attachmentCount > 0
+      ? limit(() => iam.listEntitiesForPolicy(summary.arn))
+      : Promise.resolve(noEntities)
+  ])
+  // Deleted between the listing and the read (another run, a person).
+  if (!details) return undefined
+
+  const parsed = text === undefined ? undefined : parsePolicyDocument(text)
+  const document = parsed?.ok ? parsed.document : undefined
+  const owned = isOwned(details.tags)
+  const recorded = details.tags[DIGEST_TAG_KEY]
+  const drifted =
+    owned &&
+    document !== undefined &&
+    recorded !== undefined &&
+    recorded !== documentDigest(document)
+
+  let lastApplied: PolicyDocument | undefined
+  const lastVersion = details.tags[VERSION_TAG_KEY]
+  if (drifted && lastVersion && lastVersion !== details.defaultVersionId) {
+    const old = await limit(() =>
+      iam.getPolicyDocument(summary.arn, lastVersion)
+    )
+    const oldParsed = old === undefined ? undefined : parsePolicyDocument(old)
+    if (oldParsed?.ok) lastApplied = oldParsed.document
+  }
+
+  return {
+    details,
+    owned,
+    ...(document ? { document } : {}),
+    ...(parsed && !parsed.ok ? { documentProblem: parsed.reason } : {}),
+    versions,
+    attachments,
+    drifted,
+    ...(lastApplied ? { lastApplied } : {})
+  }
+}
