@@ -11,8 +11,12 @@ import type {
 } from './iam/types.js'
 import { createLimiter, type Limiter } from './limit.js'
 import { DIGEST_TAG_KEY, isOwned, VERSION_TAG_KEY } from './ownership.js'
-import { documentDigest, parsePolicyDocument } from './policy-meaning.js'
-import type { PolicyDocument } from './render.js'
+import {
+  documentDigest,
+  parsePolicyDocument,
+  sameMeaning
+} from './policy-meaning.js'
+import type { PolicyDocument, RenderedPolicy } from './render.js'
 
 /** A policy found under the tool's path. */
 export interface LivePolicy {
@@ -21,7 +25,11 @@ export interface LivePolicy {
   /** The default version's document, when it parsed. */
   readonly document?: PolicyDocument
   readonly documentProblem?: string
-  readonly versions: readonly PolicyVersionInfo[]
+  /**
+   * Its versions, read only where apply will need them: for a policy whose
+   * document will change, or that prune will delete.
+   */
+  readonly versions?: readonly PolicyVersionInfo[]
   readonly attachments: EntityNames
   /** The live document differs from the one the tool last wrote. */
   readonly drifted: boolean
@@ -84,6 +92,9 @@ export async function readLiveState(
     }
   }
 
+  // The listing goes first: every policy read waits on it, while the
+  // principal reads queued behind it keep the other slots busy meanwhile.
+  const listing = limit(() => iam.listPolicies(config.settings.policyPath))
   const principals = new Map<string, Promise<LivePrincipal>>()
   const readPrincipal = (type: PrincipalType, name: string) => {
     const key = principalKey(type, name)
@@ -96,14 +107,20 @@ export async function readLiveState(
     policy.attach.groups.forEach(n => readPrincipal('group', n))
     policy.attach.roles.forEach(n => readPrincipal('role', n))
   }
+  const named = Promise.all(principals.values())
   const quotas = limit(() => iam.getAccountQuotas())
 
-  const summaries = await limit(() =>
-    iam.listPolicies(config.settings.policyPath)
-  )
+  const summaries = await listing
   summaries.forEach(s => noteArn(s.arn))
+  const wanted = new Map(desired.policies.map(p => [p.name, p]))
   const livePolicies = await Promise.all(
-    summaries.map(s => readOnePolicy(iam, limit, s))
+    summaries.map(s =>
+      readOnePolicy(iam, limit, s, {
+        desired: wanted.get(s.name),
+        prune: config.settings.prune,
+        named
+      })
+    )
   )
 
   // Groups that hold one of our policies now: their members' effective
@@ -168,19 +185,48 @@ async function readOnePrincipal(
   }
 }
 
+interface PolicyReadContext {
+  /** What the file wants this policy to be, if it is in the file. */
+  readonly desired?: RenderedPolicy
+  readonly prune: boolean
+  /** The principals the file names, as they are read. */
+  readonly named: Promise<LivePrincipal[]>
+}
+
+/**
+ * The attachments of a policy, known without ListEntitiesForPolicy when the
+ * principals the file names account for all of them: IAM's attachment count
+ * says how many there are.
+ */
+async function attachmentsOf(
+  iam: IamGateway,
+  limit: Limiter,
+  summary: PolicySummary,
+  named: Promise<LivePrincipal[]>
+): Promise<EntityNames> {
+  const noEntities: EntityNames = { users: [], groups: [], roles: [] }
+  if (summary.attachmentCount === 0) return noEntities
+  const holders = (await named).filter(p =>
+    p.attached.some(a => a.arn === summary.arn)
+  )
+  if (holders.length === summary.attachmentCount) {
+    const of = (type: PrincipalType) =>
+      holders.filter(p => p.type === type).map(p => p.name)
+    return { users: of('user'), groups: of('group'), roles: of('role') }
+  }
+  return limit(() => iam.listEntitiesForPolicy(summary.arn))
+}
+
 async function readOnePolicy(
   iam: IamGateway,
   limit: Limiter,
-  summary: PolicySummary
+  summary: PolicySummary,
+  context: PolicyReadContext
 ): Promise<LivePolicy | undefined> {
-  const noEntities: EntityNames = { users: [], groups: [], roles: [] }
-  const [details, text, versions, attachments] = await Promise.all([
+  const [details, text, attachments] = await Promise.all([
     limit(() => iam.getPolicy(summary.arn)),
     limit(() => iam.getPolicyDocument(summary.arn, summary.defaultVersionId)),
-    limit(() => iam.listPolicyVersions(summary.arn)),
-    summary.attachmentCount > 0
-      ? limit(() => iam.listEntitiesForPolicy(summary.arn))
-      : Promise.resolve(noEntities)
+    attachmentsOf(iam, limit, summary, context.named)
   ])
   // Deleted between the listing and the read (another run, a person).
   if (!details) return undefined
@@ -195,22 +241,31 @@ async function readOnePolicy(
     recorded !== undefined &&
     recorded !== documentDigest(document)
 
-  let lastApplied: PolicyDocument | undefined
   const lastVersion = details.tags[VERSION_TAG_KEY]
-  if (drifted && lastVersion && lastVersion !== details.defaultVersionId) {
-    const old = await limit(() =>
-      iam.getPolicyDocument(summary.arn, lastVersion)
-    )
-    const oldParsed = old === undefined ? undefined : parsePolicyDocument(old)
-    if (oldParsed?.ok) lastApplied = oldParsed.document
-  }
+  const willChange = context.desired
+    ? !document || !sameMeaning(document, context.desired.document)
+    : context.prune
+  const [versions, lastApplied] = await Promise.all([
+    owned && willChange
+      ? limit(() => iam.listPolicyVersions(summary.arn))
+      : undefined,
+    drifted && lastVersion && lastVersion !== details.defaultVersionId
+      ? limit(() => iam.getPolicyDocument(summary.arn, lastVersion)).then(
+          old => {
+            const oldParsed =
+              old === undefined ? undefined : parsePolicyDocument(old)
+            return oldParsed?.ok ? oldParsed.document : undefined
+          }
+        )
+      : undefined
+  ])
 
   return {
     details,
     owned,
     ...(document ? { document } : {}),
     ...(parsed && !parsed.ok ? { documentProblem: parsed.reason } : {}),
-    versions,
+    ...(versions ? { versions } : {}),
     attachments,
     drifted,
     ...(lastApplied ? { lastApplied } : {})

@@ -195,7 +195,7 @@ export function dryRunCalls(
         if (!c.tagsOnly) {
           if (
             existing &&
-            existing.versions.length >= live.quotas.versionsPerPolicy
+            (existing.versions?.length ?? 0) >= live.quotas.versionsPerPolicy
           ) {
             calls.push({
               call: 'DeletePolicyVersion',
@@ -226,7 +226,7 @@ export function dryRunCalls(
               })
             }
           }
-          for (const v of existing.versions.filter(v => !v.isDefault)) {
+          for (const v of (existing.versions ?? []).filter(v => !v.isDefault)) {
             calls.push({
               call: 'DeletePolicyVersion',
               target: `${c.policy} ${v.versionId}`

@@ -36,7 +36,10 @@ export function createIamClient(options: IamClientOptions = {}): IAMClient {
     customUserAgent: `${TOOL_NAME}/${TOOL_VERSION}`,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: 5_000,
-      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      // Without this the handler only logs when the timeout passes and the
+      // call hangs on; with it the call fails and is retried.
+      throwOnRequestTimeout: true
     }),
     ...(options.retryDelayMs
       ? {
