@@ -67,6 +67,16 @@ export interface ReadOptions {
   concurrency: number
 }
 
+/**
+ * Reads start long before they are awaited. When one fails, the others'
+ * failures must not surface as unhandled rejections (which end the
+ * process); the first failure still reaches the caller where it awaits.
+ */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {})
+  return promise
+}
+
 const ARN_ACCOUNT = /^arn:([^:]+):iam::(\d{12}):/
 
 /**
@@ -94,12 +104,17 @@ export async function readLiveState(
 
   // The listing goes first: every policy read waits on it, while the
   // principal reads queued behind it keep the other slots busy meanwhile.
-  const listing = limit(() => iam.listPolicies(config.settings.policyPath))
+  const listing = handled(
+    limit(() => iam.listPolicies(config.settings.policyPath))
+  )
   const principals = new Map<string, Promise<LivePrincipal>>()
   const readPrincipal = (type: PrincipalType, name: string) => {
     const key = principalKey(type, name)
     if (!principals.has(key))
-      principals.set(key, readOnePrincipal(iam, limit, type, name, noteArn))
+      principals.set(
+        key,
+        handled(readOnePrincipal(iam, limit, type, name, noteArn))
+      )
     return principals.get(key)!
   }
   for (const policy of config.policies) {
@@ -107,8 +122,8 @@ export async function readLiveState(
     policy.attach.groups.forEach(n => readPrincipal('group', n))
     policy.attach.roles.forEach(n => readPrincipal('role', n))
   }
-  const named = Promise.all(principals.values())
-  const quotas = limit(() => iam.getAccountQuotas())
+  const named = handled(Promise.all(principals.values()))
+  const quotas = handled(limit(() => iam.getAccountQuotas()))
 
   const summaries = await listing
   summaries.forEach(s => noteArn(s.arn))

@@ -54,12 +54,13 @@ export function applyText(report: ApplyReport): string {
       ''
     )
   }
-  for (const o of report.outcomes) {
+  // Each done write was logged as it happened; what was not done is listed here.
+  for (const o of report.outcomes.filter(o => o.status !== 'done')) {
     lines.push(
       `${o.status.padEnd(7)} ${describeChange(o.change)}${o.error ? `: ${o.error}` : ''}`
     )
   }
-  if (report.outcomes.length) lines.push('')
+  if (report.outcomes.some(o => o.status !== 'done')) lines.push('')
   lines.push(applyHeadline(report))
   if (report.plan) lines.push(`digest: ${report.plan.digest}`)
   return lines.join('\n') + '\n'
