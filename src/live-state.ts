@@ -150,11 +150,16 @@ export async function readLiveState(
   )
   const principalList = await Promise.all(principals.values())
   const outside = new Map<string, PolicySummary>()
+  const missing = desired.policies.filter(p => !found.has(p.name))
+  if (!accountId && missing.length > 0) {
+    // Nothing read so far named the account. Any customer managed policy's
+    // ARN does; an account without one cannot hold a clashing name either.
+    noteArn(await limit(() => iam.anyLocalPolicyArn()))
+  }
   if (accountId) {
     // Policy names are unique in an account whatever the path, so a policy
     // of the same name elsewhere would make CreatePolicy fail. Probing the
     // root path finds the usual hand-made copy without listing the account.
-    const missing = desired.policies.filter(p => !found.has(p.name))
     await Promise.all(
       missing.map(async p => {
         const arn = `arn:${partition}:iam::${accountId}:policy/${p.name}`

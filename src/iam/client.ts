@@ -30,8 +30,25 @@ export function createIamClient(options: IamClientOptions = {}): IAMClient {
   const region =
     options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_REGION
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
+  // With an explicit environment (the CLI's, in tests), take the endpoint
+  // and a key pair from it rather than from the process's own.
+  const endpoint = options.env
+    ? (env.AWS_ENDPOINT_URL_IAM ?? env.AWS_ENDPOINT_URL)
+    : undefined
+  const credentials =
+    options.env && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? {
+          accessKeyId: env.AWS_ACCESS_KEY_ID,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+          ...(env.AWS_SESSION_TOKEN
+            ? { sessionToken: env.AWS_SESSION_TOKEN }
+            : {})
+        }
+      : undefined
   return new IAMClient({
     region,
+    ...(endpoint ? { endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
     maxAttempts,
     customUserAgent: `${TOOL_NAME}/${TOOL_VERSION}`,
     requestHandler: new NodeHttpHandler({

@@ -169,6 +169,18 @@ export class SdkIamGateway implements IamGateway {
     return out
   }
 
+  async anyLocalPolicyArn(): Promise<string | undefined> {
+    const page = await this.send<
+      import('@aws-sdk/client-iam').ListPoliciesCommandOutput
+    >(
+      'ListPolicies',
+      'path /',
+      new ListPoliciesCommand({ Scope: 'Local', MaxItems: 1 }),
+      true
+    )
+    return page.Policies?.[0]?.Arn
+  }
+
   async getPolicy(arn: string): Promise<PolicyDetails | undefined> {
     const out = await this.orMissing(
       this.send<import('@aws-sdk/client-iam').GetPolicyCommandOutput>(

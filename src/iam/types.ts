@@ -57,6 +57,8 @@ export interface NewPolicy {
  */
 export interface IamGateway {
   listPolicies(pathPrefix: string): Promise<PolicySummary[]>
+  /** The ARN of one customer managed policy of the account, if it has any. */
+  anyLocalPolicyArn(): Promise<string | undefined>
   getPolicy(arn: string): Promise<PolicyDetails | undefined>
   /** The document of one version as JSON text, URL-decoded when needed. */
   getPolicyDocument(arn: string, versionId: string): Promise<string | undefined>

@@ -169,7 +169,10 @@ export function computePlan(desired: DesiredState, live: LiveState): Plan {
 
   const wantedNames = new Set(desired.policies.map(p => p.name))
   for (const [name, policy] of live.policies) {
-    if (!policy.owned || wantedNames.has(name)) continue
+    // A tagged policy at another path under ours belongs to another file
+    // (or an old setting): never orphaned, never pruned from here.
+    if (!policy.owned || policy.details.path !== path || wantedNames.has(name))
+      continue
     if (config.settings.prune) {
       changes.push({
         action: 'delete',
@@ -277,7 +280,8 @@ function checkQuotas(
     if (!c.principal || (c.action !== 'attach' && c.action !== 'detach'))
       continue
     const key = principalKey(c.principal.type, c.principal.name)
-    delta.set(key, (delta.get(key) ?? 0) + (c.action === 'attach' ? 1 : -1))
+    // Apply attaches before it detaches, so the peak is what counts.
+    if (c.action === 'attach') delta.set(key, (delta.get(key) ?? 0) + 1)
   }
   for (const [key, d] of delta) {
     const principal = live.principals.get(key)
@@ -286,7 +290,7 @@ function checkQuotas(
     const quota = quotaOf(live, principal.type)
     if (after > quota) {
       errors.push({
-        message: `${principal.type} "${principal.name}" would have ${after} managed policies attached; the account allows ${quota} per ${principal.type} (detach one it no longer needs, or ask AWS to raise the quota)`
+        message: `${principal.type} "${principal.name}" would have ${after} managed policies attached while apply runs (it attaches before it detaches); the account allows ${quota} per ${principal.type} (detach one it no longer needs first, or ask AWS to raise the quota)`
       })
     }
   }
@@ -323,7 +327,14 @@ function effectiveAccess(
   if (!config.settings.prune) {
     const wanted = new Set(desired.policies.map(p => p.name))
     for (const [name, p] of live.policies) {
-      if (!p.owned || wanted.has(name) || !p.document) continue
+      if (
+        !p.owned ||
+        p.details.path !== config.settings.policyPath ||
+        wanted.has(name) ||
+        !p.document
+      ) {
+        continue
+      }
       const view = guardView(p.document)
       guards.push({
         name,
@@ -399,16 +410,18 @@ export function planDigest(desired: DesiredState, live: LiveState): string {
   const input = {
     prune: desired.config.settings.prune,
     path: desired.config.settings.policyPath,
-    desired: desired.policies.map(p => ({
-      name: p.name,
-      description: p.description,
-      document: canonicalText(p.document),
-      attach: {
-        users: sorted(p.attach.users),
-        groups: sorted(p.attach.groups),
-        roles: sorted(p.attach.roles)
-      }
-    })),
+    desired: [...desired.policies]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(p => ({
+        name: p.name,
+        description: p.description,
+        document: canonicalText(p.document),
+        attach: {
+          users: sorted(p.attach.users),
+          groups: sorted(p.attach.groups),
+          roles: sorted(p.attach.roles)
+        }
+      })),
     live: [...live.policies.values()]
       .map(p => ({
         arn: p.details.arn,
