@@ -9,6 +9,7 @@ import type {
   PolicySummary,
   PolicyVersionInfo
 } from './iam/types.js'
+import { isCode } from './iam/errors.js'
 import { createLimiter, type Limiter } from './limit.js'
 import { DIGEST_TAG_KEY, isOwned, VERSION_TAG_KEY } from './ownership.js'
 import {
@@ -238,6 +239,22 @@ async function attachmentsOf(
 }
 
 async function readOnePolicy(
+  iam: IamGateway,
+  limit: Limiter,
+  summary: PolicySummary,
+  context: PolicyReadContext
+): Promise<LivePolicy | undefined> {
+  try {
+    return await readListedPolicy(iam, limit, summary, context)
+  } catch (error) {
+    // Deleted between the listing and one of its reads (another run, a
+    // person): it is not there, which is what the plan must see.
+    if (isCode(error, 'NoSuchEntity')) return undefined
+    throw error
+  }
+}
+
+async function readListedPolicy(
   iam: IamGateway,
   limit: Limiter,
   summary: PolicySummary,

@@ -42,12 +42,25 @@ export class ChangeExecutor {
     for (const [name, p] of live.policies) this.arns.set(name, p.details.arn)
   }
 
-  private async write<T>(what: string, run: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one write and logs it as one line. `alreadyDone` names the errors
+   * that mean the write's effect is already there (another run, or our own
+   * earlier attempt whose answer was lost): those count as done.
+   */
+  private async write<T>(
+    what: string,
+    run: () => Promise<T>,
+    alreadyDone?: (error: unknown) => boolean
+  ): Promise<T | undefined> {
     try {
       const result = await run()
       this.log(`${what}: done`)
       return result
     } catch (error) {
+      if (alreadyDone?.(error)) {
+        this.log(`${what}: done already`)
+        return undefined
+      }
       this.log(`${what}: failed: ${(error as Error).message}`)
       throw error
     }
@@ -85,29 +98,32 @@ export class ChangeExecutor {
 
   private async create(policy: RenderedPolicy): Promise<void> {
     const digest = documentDigest(policy.document)
-    try {
-      const created = await this.write(
-        `create policy ${policy.path}${policy.name}`,
-        () =>
-          this.iam.createPolicy({
-            name: policy.name,
-            path: policy.path,
-            description: policy.description,
-            document: policy.json,
-            // A new policy's first version is always v1.
-            tags: ownershipTags(digest, 'v1')
-          })
-      )
-      this.arns.set(policy.name, created.arn)
-    } catch (error) {
-      // Another run created it, or our request went through and only the
-      // response was lost: find it and converge it like an update.
-      const exists = isCode(error, 'EntityAlreadyExists')
-      const unsure = error instanceof IamCallError && error.retryable
-      if (!exists && !unsure) throw error
-      const found = await this.find(policy)
-      if (!found) throw error
-      await this.converge(policy)
+    for (let round = 1; ; round++) {
+      try {
+        const created = await this.write(
+          `create policy ${policy.path}${policy.name}`,
+          () =>
+            this.iam.createPolicy({
+              name: policy.name,
+              path: policy.path,
+              description: policy.description,
+              document: policy.json,
+              // A new policy's first version is always v1.
+              tags: ownershipTags(digest, 'v1')
+            })
+        )
+        if (created) this.arns.set(policy.name, created.arn)
+        return
+      } catch (error) {
+        // Another run created it, or our request went through and only the
+        // answer was lost: find it and converge it like an update. When a
+        // retryable failure left nothing behind, try the create again.
+        const exists = isCode(error, 'EntityAlreadyExists')
+        const unsure = error instanceof IamCallError && error.retryable
+        if (!exists && !unsure) throw error
+        if (await this.find(policy)) return this.converge(policy)
+        if (exists || round >= MAX_CONFLICT_ROUNDS) throw error
+      }
     }
   }
 
@@ -157,7 +173,7 @@ export class ChangeExecutor {
       }
 
       try {
-        await this.makeRoomForVersion(arn)
+        await this.makeRoomForVersion(arn, policy.name)
         const versionId = await this.write(
           `new version of policy ${policy.name}`,
           () => this.iam.createPolicyVersion(arn, policy.json)
@@ -177,20 +193,18 @@ export class ChangeExecutor {
     }
   }
 
-  private async makeRoomForVersion(arn: string): Promise<void> {
+  private async makeRoomForVersion(arn: string, policy: string): Promise<void> {
     const versions = await this.iam.listPolicyVersions(arn)
     const quota = this.live.quotas.versionsPerPolicy
     const spare = versions.filter(v => !v.isDefault).sort(byVersionAge)
     for (let i = 0; versions.length - i >= quota && i < spare.length; i++) {
       const old = spare[i]
-      try {
-        await this.write(`delete version ${old.versionId} of ${arn}`, () =>
-          this.iam.deletePolicyVersion(arn, old.versionId)
-        )
-      } catch (error) {
-        // Another run deleted it already: the room is made all the same.
-        if (!isCode(error, 'NoSuchEntity')) throw error
-      }
+      // Another run may have deleted it already: the room is made all the same.
+      await this.write(
+        `delete version ${old.versionId} of ${policy}`,
+        () => this.iam.deletePolicyVersion(arn, old.versionId),
+        noSuchEntity
+      )
     }
   }
 
@@ -213,21 +227,28 @@ export class ChangeExecutor {
     arn: string,
     policy: string
   ): Promise<void> {
-    try {
-      await this.write(`detach ${type} ${name} from ${policy}`, () =>
-        this.iam.detach(type, name, arn)
-      )
-    } catch (error) {
-      // IAM answers NoSuchEntity when the policy is no longer attached.
-      if (!isCode(error, 'NoSuchEntity')) throw error
-    }
+    // IAM answers NoSuchEntity when the policy is no longer attached.
+    await this.write(
+      `detach ${type} ${name} from ${policy}`,
+      () => this.iam.detach(type, name, arn),
+      noSuchEntity
+    )
   }
 
   /** Prune: detach everywhere, drop old versions, then delete the policy. */
   private async delete(policy: string): Promise<void> {
     const arn = this.arnOf(policy)
     for (let round = 1; ; round++) {
-      const entities = await this.iam.listEntitiesForPolicy(arn)
+      let entities: Awaited<ReturnType<IamGateway['listEntitiesForPolicy']>>
+      let versions: PolicyVersionInfo[]
+      try {
+        entities = await this.iam.listEntitiesForPolicy(arn)
+        versions = await this.iam.listPolicyVersions(arn)
+      } catch (error) {
+        // Another run pruned it first.
+        if (isCode(error, 'NoSuchEntity')) return
+        throw error
+      }
       for (const [type, names] of [
         ['user', entities.users],
         ['group', entities.groups],
@@ -235,23 +256,21 @@ export class ChangeExecutor {
       ] as const) {
         for (const name of names) await this.detachOne(type, name, arn, policy)
       }
-      const versions = await this.iam.listPolicyVersions(arn)
       for (const v of versions.filter(v => !v.isDefault)) {
-        try {
-          await this.write(`delete version ${v.versionId} of ${policy}`, () =>
-            this.iam.deletePolicyVersion(arn, v.versionId)
-          )
-        } catch (error) {
-          if (!isCode(error, 'NoSuchEntity')) throw error
-        }
+        await this.write(
+          `delete version ${v.versionId} of ${policy}`,
+          () => this.iam.deletePolicyVersion(arn, v.versionId),
+          noSuchEntity
+        )
       }
       try {
-        await this.write(`delete policy ${policy}`, () =>
-          this.iam.deletePolicy(arn)
+        await this.write(
+          `delete policy ${policy}`,
+          () => this.iam.deletePolicy(arn),
+          noSuchEntity
         )
         return
       } catch (error) {
-        if (isCode(error, 'NoSuchEntity')) return
         // Attached or versioned again in the meantime: go round once more.
         if (!isCode(error, 'DeleteConflict') || round >= MAX_CONFLICT_ROUNDS)
           throw error
@@ -259,3 +278,5 @@ export class ChangeExecutor {
     }
   }
 }
+
+const noSuchEntity = (error: unknown) => isCode(error, 'NoSuchEntity')

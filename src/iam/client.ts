@@ -1,7 +1,11 @@
 import { IAMClient } from '@aws-sdk/client-iam'
-import { ConfiguredRetryStrategy } from '@smithy/core/retry'
+import {
+  ConfiguredRetryStrategy,
+  StandardRetryStrategy
+} from '@smithy/core/retry'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { TOOL_NAME, TOOL_VERSION } from '../version.js'
+import { IamRetryStrategy } from './retry.js'
 
 /** IAM is a global service; its endpoint lives in us-east-1. */
 export const DEFAULT_REGION = 'us-east-1'
@@ -58,13 +62,10 @@ export function createIamClient(options: IamClientOptions = {}): IAMClient {
       // call hangs on; with it the call fails and is retried.
       throwOnRequestTimeout: true
     }),
-    ...(options.retryDelayMs
-      ? {
-          retryStrategy: new ConfiguredRetryStrategy(
-            maxAttempts,
-            options.retryDelayMs
-          )
-        }
-      : {})
+    retryStrategy: new IamRetryStrategy(
+      options.retryDelayMs
+        ? new ConfiguredRetryStrategy(maxAttempts, options.retryDelayMs)
+        : new StandardRetryStrategy(maxAttempts)
+    )
   })
 }

@@ -409,7 +409,8 @@ export class SdkIamGateway implements IamGateway {
       'DeletePolicyVersion',
       `${arn} version ${versionId}`,
       new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }),
-      false
+      // A repeat after a lost answer gets NoSuchEntity, which callers accept.
+      true
     )
   }
 
@@ -418,7 +419,7 @@ export class SdkIamGateway implements IamGateway {
       'DeletePolicy',
       arn,
       new DeletePolicyCommand({ PolicyArn: arn }),
-      false
+      true
     )
   }
 
