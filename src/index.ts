@@ -1,3 +1,5 @@
-import * as core from '@actions/core'
-import * as github from '@actions/github'
-core.info(`hello ${github.context.eventName}`)
+/** The action's entry point, the file `action.yml` runs once bundled. */
+import { run } from './main.js'
+
+// run() reports every failure through the step result and never rejects.
+void run()

@@ -26,6 +26,7 @@ export interface EventPayload {
     readonly number?: number
     readonly merged?: boolean | null
     readonly head?: {
+      readonly sha?: string
       readonly repo?: { readonly full_name?: string } | null
     }
     readonly base?: {

@@ -125,14 +125,15 @@ export async function upsertComment(
   return { result: 'updated', id: data.id, url: data.html_url, duplicateIds }
 }
 
-interface MarkedComment {
+/** A comment that starts with the marker. */
+export interface MarkedComment {
   id: number
   body?: string
   html_url: string
 }
 
 /** The issue's comments whose body starts with the marker, oldest first. */
-async function findMarkedComments(
+export async function findMarkedComments(
   octokit: GitHubClient,
   issue: IssueRef,
   marker: string

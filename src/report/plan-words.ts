@@ -1,3 +1,4 @@
+import { parseCidr, subtractSets, type Cidr } from '../cidr.js'
 import type { Change, Plan, PlanSummary } from '../plan/types.js'
 
 /** `Plan: 1 to create, 2 to update, ...` or the no-change sentence. */
@@ -21,15 +22,28 @@ export function countsLine(s: PlanSummary): string {
   return `${s.create} to create, ${s.update} to update, ${s.attach} to attach, ${s.detach} to detach, ${s.delete} to delete`
 }
 
+function cidrsOf(values: readonly string[]): Cidr[] {
+  return values.flatMap(v => {
+    const parsed = parseCidr(v)
+    return parsed.ok ? [parsed.cidr] : []
+  })
+}
+
 /**
- * Changes that widen access: more addresses admitted, fewer actions or
- * resources guarded, an endpoint exempted, a principal losing its guard, a
- * policy deleted. Reviewers see a banner for these.
+ * Changes that widen access: an address admitted that was not before, fewer
+ * actions or resources guarded, an endpoint exempted, a principal losing its
+ * guard, a policy deleted. Reviewers see a banner for these. The CIDR lists
+ * of a change are aggregated, so an added range admits something new
+ * exactly when the removed ranges do not cover it.
  */
 export function widens(change: Change): boolean {
+  const admitsMore =
+    change.cidrs !== undefined &&
+    subtractSets(cidrsOf(change.cidrs.added), cidrsOf(change.cidrs.removed))
+      .length > 0
   return (
     (change.action === 'update' &&
-      ((change.cidrs?.added.length ?? 0) > 0 ||
+      (admitsMore ||
         (change.actions?.removed.length ?? 0) > 0 ||
         (change.resources?.removed.length ?? 0) > 0 ||
         (change.vpcEndpoints?.added.length ?? 0) > 0)) ||
