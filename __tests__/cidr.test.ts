@@ -89,17 +89,20 @@ describe('parseCidr refuses', () => {
     ['1.2.3.999/32', 'octet 999 is over 255'],
     [
       '010.0.0.1',
-      'leading zero in octet "010" (netmask would read it as octal)'
+      'leading zero in octet "010" (some parsers would read it as octal)'
     ],
     [
       '192.168.01.0/24',
-      'leading zero in octet "01" (netmask would read it as octal)'
+      'leading zero in octet "01" (some parsers would read it as octal)'
     ],
     [
       '216.240',
-      'short form with 2 of 4 octets (netmask would read it as 216.0.0.240)'
+      'short form with 2 of 4 octets (some parsers would read it as 216.0.0.240)'
     ],
-    ['10', 'short form with 1 of 4 octets (netmask would read it as 0.0.0.10)'],
+    [
+      '10',
+      'short form with 1 of 4 octets (some parsers would read it as 0.0.0.10)'
+    ],
     ['1.2.3.4.5', '5 octets, not 4'],
     ['1..2.3', 'empty octet (a dot at the start or end, or two in a row)'],
     ['1.2.3.4.', 'empty octet (a dot at the start or end, or two in a row)'],
@@ -139,7 +142,7 @@ describe('parseCidr refuses', () => {
     ['1.2.3.4::', 'a dotted IPv4 part may only end the address'],
     [
       '::ffff:010.0.0.1',
-      'in the dotted IPv4 part, leading zero in octet "010" (netmask would read it as octal)'
+      'in the dotted IPv4 part, leading zero in octet "010" (some parsers would read it as octal)'
     ],
     ['::ffff:1.2.3.256', 'in the dotted IPv4 part, octet 256 is over 255'],
     ['1:2:3:4:5:6:7:1.2.3.4', '9 groups, more than 8'],
@@ -241,7 +244,7 @@ describe('parseAddress', () => {
 describe('parseCidrOrThrow', () => {
   it('throws with the text, the reason and the fix', () => {
     expect(() => parseCidrOrThrow('010.0.0.1')).toThrow(
-      'invalid CIDR "010.0.0.1": leading zero in octet "010" (netmask would read it as octal); write 10.0.0.1'
+      'invalid CIDR "010.0.0.1": leading zero in octet "010" (some parsers would read it as octal); write 10.0.0.1'
     )
   })
 })

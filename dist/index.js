@@ -77982,7 +77982,7 @@ function checkIpv4(text) {
         return fault(`${octets.length} octets, not 4`, fix);
     for (const octet of octets) {
         if (octet.length > 1 && octet.startsWith('0')) {
-            return fault(`leading zero in octet "${octet}" (netmask would read it as octal)`, 'write the octets without leading zeros');
+            return fault(`leading zero in octet "${octet}" (some parsers would read it as octal)`, 'write the octets without leading zeros');
         }
         if (Number(octet) > MAX_OCTET) {
             return fault(`octet ${octet} is over ${MAX_OCTET}`, `use octets from 0 to ${MAX_OCTET}`);
@@ -77993,7 +77993,7 @@ function checkIpv4(text) {
 /** Shows what a lenient reader makes of a short form, to explain the fault. */
 function lenientReading(text) {
     try {
-        return ` (netmask would read it as ${(0,netmask/* long2ip */.aT)((0,netmask/* ip2long */.GQ)(text))})`;
+        return ` (some parsers would read it as ${(0,netmask/* long2ip */.aT)((0,netmask/* ip2long */.GQ)(text))})`;
     }
     catch {
         return '';

@@ -188,7 +188,7 @@ function checkIpv4(text: string): SyntaxFault | undefined {
   for (const octet of octets) {
     if (octet.length > 1 && octet.startsWith('0')) {
       return fault(
-        `leading zero in octet "${octet}" (netmask would read it as octal)`,
+        `leading zero in octet "${octet}" (some parsers would read it as octal)`,
         'write the octets without leading zeros'
       )
     }
@@ -205,7 +205,7 @@ function checkIpv4(text: string): SyntaxFault | undefined {
 /** Shows what a lenient reader makes of a short form, to explain the fault. */
 function lenientReading(text: string): string {
   try {
-    return ` (netmask would read it as ${long2ip(ip2long(text))})`
+    return ` (some parsers would read it as ${long2ip(ip2long(text))})`
   } catch {
     return ''
   }

@@ -31120,7 +31120,7 @@ function checkIpv4(text) {
         return fault(`${octets.length} octets, not 4`, fix);
     for (const octet of octets) {
         if (octet.length > 1 && octet.startsWith('0')) {
-            return fault(`leading zero in octet "${octet}" (netmask would read it as octal)`, 'write the octets without leading zeros');
+            return fault(`leading zero in octet "${octet}" (some parsers would read it as octal)`, 'write the octets without leading zeros');
         }
         if (Number(octet) > MAX_OCTET) {
             return fault(`octet ${octet} is over ${MAX_OCTET}`, `use octets from 0 to ${MAX_OCTET}`);
@@ -31131,7 +31131,7 @@ function checkIpv4(text) {
 /** Shows what a lenient reader makes of a short form, to explain the fault. */
 function lenientReading(text) {
     try {
-        return ` (netmask would read it as ${(0,netmask/* long2ip */.aT)((0,netmask/* ip2long */.GQ)(text))})`;
+        return ` (some parsers would read it as ${(0,netmask/* long2ip */.aT)((0,netmask/* ip2long */.GQ)(text))})`;
     }
     catch {
         return '';
@@ -35602,6 +35602,13 @@ const CONFIG_FLAG = {
     placeholder: 'FILE',
     description: 'the config file'
 };
+const formatFlag = (values, fallback) => ({
+    name: 'format',
+    kind: 'string',
+    values,
+    default: fallback,
+    description: 'output format'
+});
 const HELP_FLAG = {
     name: 'help',
     kind: 'boolean',
@@ -35631,17 +35638,7 @@ const COMMANDS = {
     },
     render: {
         summary: 'print the IAM policy documents the file renders to',
-        flags: [
-            CONFIG_FLAG,
-            {
-                name: 'format',
-                kind: 'string',
-                values: ['json', 'text'],
-                default: 'json',
-                description: 'output format'
-            },
-            HELP_FLAG
-        ],
+        flags: [CONFIG_FLAG, formatFlag(['json', 'text'], 'json'), HELP_FLAG],
         async run(flags, io) {
             const { desired, diagnostics } = loadDesiredState(flags.config);
             writeDiagnostics(diagnostics, io);
@@ -35657,13 +35654,7 @@ const COMMANDS = {
         summary: 'read live IAM and show what apply would change',
         flags: [
             CONFIG_FLAG,
-            {
-                name: 'format',
-                kind: 'string',
-                values: ['text', 'markdown', 'json'],
-                default: 'text',
-                description: 'output format'
-            },
+            formatFlag(['text', 'markdown', 'json'], 'text'),
             {
                 name: 'detailed-exitcode',
                 kind: 'boolean',
@@ -35715,13 +35706,7 @@ const COMMANDS = {
                 placeholder: 'DIGEST',
                 description: 'refuse unless the fresh plan has this digest (the one that was reviewed)'
             },
-            {
-                name: 'format',
-                kind: 'string',
-                values: ['text', 'json'],
-                default: 'text',
-                description: 'output format'
-            },
+            formatFlag(['text', 'json'], 'text'),
             CONCURRENCY_FLAG,
             HELP_FLAG
         ],

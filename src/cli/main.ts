@@ -88,6 +88,13 @@ const CONFIG_FLAG: FlagSpec = {
   placeholder: 'FILE',
   description: 'the config file'
 }
+const formatFlag = (values: string[], fallback: string): FlagSpec => ({
+  name: 'format',
+  kind: 'string',
+  values,
+  default: fallback,
+  description: 'output format'
+})
 const HELP_FLAG: FlagSpec = {
   name: 'help',
   kind: 'boolean',
@@ -126,17 +133,7 @@ const COMMANDS: Record<string, Command> = {
   },
   render: {
     summary: 'print the IAM policy documents the file renders to',
-    flags: [
-      CONFIG_FLAG,
-      {
-        name: 'format',
-        kind: 'string',
-        values: ['json', 'text'],
-        default: 'json',
-        description: 'output format'
-      },
-      HELP_FLAG
-    ],
+    flags: [CONFIG_FLAG, formatFlag(['json', 'text'], 'json'), HELP_FLAG],
     async run(flags, io) {
       const { desired, diagnostics } = loadDesiredState(flags.config as string)
       writeDiagnostics(diagnostics, io)
@@ -153,13 +150,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'read live IAM and show what apply would change',
     flags: [
       CONFIG_FLAG,
-      {
-        name: 'format',
-        kind: 'string',
-        values: ['text', 'markdown', 'json'],
-        default: 'text',
-        description: 'output format'
-      },
+      formatFlag(['text', 'markdown', 'json'], 'text'),
       {
         name: 'detailed-exitcode',
         kind: 'boolean',
@@ -214,13 +205,7 @@ const COMMANDS: Record<string, Command> = {
         description:
           'refuse unless the fresh plan has this digest (the one that was reviewed)'
       },
-      {
-        name: 'format',
-        kind: 'string',
-        values: ['text', 'json'],
-        default: 'text',
-        description: 'output format'
-      },
+      formatFlag(['text', 'json'], 'text'),
       CONCURRENCY_FLAG,
       HELP_FLAG
     ],
