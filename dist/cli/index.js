@@ -34213,6 +34213,9 @@ function planText(plan) {
     if (plan.errors.length) {
         out.push('', 'errors:', ...plan.errors.map(e => `  ${e.loc ? `${plan.file}:${e.loc.line}:${e.loc.col}: ` : ''}${e.message}`));
     }
+    if (plan.effective.length) {
+        out.push('', 'effective access after apply:', ...plan.effective.map(e => `  ${e.principal.type} ${e.principal.name}: ${e.action} from ${e.cidrs.length ? e.cidrs.join(', ') : 'nowhere (locked out)'}`));
+    }
     if (plan.warnings.length)
         out.push('', 'warnings:', ...plan.warnings.map(w => `  ${w.message}`));
     out.push('', verdict(plan), `digest: ${plan.digest}`, '');

@@ -61,6 +61,16 @@ export function planText(plan: Plan): string {
       )
     )
   }
+  if (plan.effective.length) {
+    out.push(
+      '',
+      'effective access after apply:',
+      ...plan.effective.map(
+        e =>
+          `  ${e.principal.type} ${e.principal.name}: ${e.action} from ${e.cidrs.length ? e.cidrs.join(', ') : 'nowhere (locked out)'}`
+      )
+    )
+  }
   if (plan.warnings.length)
     out.push('', 'warnings:', ...plan.warnings.map(w => `  ${w.message}`))
   out.push('', verdict(plan), `digest: ${plan.digest}`, '')
