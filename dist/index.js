@@ -77227,7 +77227,11 @@ async function upsertComment(octokit, issue, marker, body, options = {}) {
             duplicateIds: []
         };
     }
-    const [kept, ...duplicates] = existing;
+    // Anyone can post a comment that starts with the marker; the one a bot
+    // wrote is the action's own. A personal access token writes as a user, so
+    // without a bot comment the oldest marked one is kept.
+    const kept = existing.find(comment => comment.byBot) ?? existing[0];
+    const duplicates = existing.filter(comment => comment !== kept);
     const duplicateIds = duplicates.map(comment => comment.id);
     if (duplicateIds.length > 0) {
         debug(`${describe(issue)} has ${existing.length} comments marked ${marker}; updating the oldest (${kept.id}) and leaving ${duplicateIds.join(', ')} alone`);
@@ -77261,7 +77265,12 @@ async function findMarkedComments(octokit, issue, marker) {
     // whatever order pages arrive in, since comment ids only grow.
     return comments
         .filter(comment => comment.body?.startsWith(marker) === true)
-        .map(({ id, body, html_url }) => ({ id, body, html_url }))
+        .map(({ id, body, html_url, user }) => ({
+        id,
+        body,
+        html_url,
+        byBot: user?.type === 'Bot'
+    }))
         .sort((a, b) => a.id - b.id);
 }
 function sameText(a, b) {
@@ -81538,7 +81547,12 @@ class ChangeExecutor {
                     throw error;
                 if (await this.find(policy))
                     return this.converge(policy);
-                if (exists || round >= MAX_CONFLICT_ROUNDS)
+                if (exists) {
+                    // Names are unique in an account whatever the path: the clash is
+                    // outside our path, where the plan's probe of / did not look.
+                    throw new Error(`an IAM policy named ${policy.name} already exists at a path other than ${policy.path}; the tool never modifies it. Rename the policy's key or settings.policy-name-prefix, or delete that policy if it is an old copy`, { cause: error });
+                }
+                if (round >= MAX_CONFLICT_ROUNDS)
                     throw error;
             }
         }
@@ -82573,7 +82587,7 @@ function commentBody(outcome, links, marker) {
 
 /**
  * Reads the digest from the comment `upsertComment` keeps up to date (the
- * oldest marked one). Every failure, GitHub's included, becomes a reason:
+ * oldest marked one a bot wrote). Every failure, GitHub's included, becomes a reason:
  * the caller refuses to apply, which is the safe answer to not knowing.
  */
 async function findReviewedPlan(octokit, issue, marker) {
@@ -82587,7 +82601,14 @@ async function findReviewedPlan(octokit, issue, marker) {
             reason: `the comments of ${where} could not be read: ${error.message}`
         };
     }
-    const [kept] = comments;
+    // Only a comment a bot wrote can hold the digest the action showed: a
+    // person could post a marked comment with any digest in it.
+    const kept = comments.find(comment => comment.byBot);
+    if (kept === undefined && comments.length > 0) {
+        return {
+            reason: `the plan comments on ${where} were not written by a bot account, so their digest cannot be trusted; expect-reviewed-plan needs the plan to be posted with the workflow's github.token or a GitHub App token`
+        };
+    }
     if (kept === undefined) {
         return {
             reason: `${where} has no plan comment for this config file, so there is no reviewed plan to compare with; run the plan on the pull request (with comment: true) before merging`

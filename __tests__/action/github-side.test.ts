@@ -52,6 +52,28 @@ describe('findReviewedPlan', () => {
     expect((await findReviewedPlan(octokit, issue, MARKER)).digest).toBe(DIGEST)
   })
 
+  it('trusts only a comment a bot wrote, not an older one a person forged', async () => {
+    server.addComment(
+      issue,
+      `${MARKER}\n${digestMarker('01'.repeat(32))}\n`,
+      'mallory'
+    )
+    server.addComment(issue, `${MARKER}\n${digestMarker(DIGEST)}\nplan`)
+
+    expect((await findReviewedPlan(octokit, issue, MARKER)).digest).toBe(DIGEST)
+  })
+
+  it('refuses a digest that only a person wrote', async () => {
+    server.addComment(issue, `${MARKER}\n${digestMarker(DIGEST)}\n`, 'mallory')
+
+    const reviewed = await findReviewedPlan(octokit, issue, MARKER)
+
+    expect(reviewed.digest).toBeUndefined()
+    expect(reviewed).toMatchObject({
+      reason: expect.stringContaining('not written by a bot account')
+    })
+  })
+
   it('says there is no plan comment', async () => {
     server.addComment(issue, 'LGTM', 'reviewer')
 

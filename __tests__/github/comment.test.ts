@@ -143,6 +143,29 @@ describe('upsertComment', () => {
     )
   })
 
+  it('updates the comment a bot wrote, not an older marked one a person posted', async () => {
+    const marker = commentMarker(CONFIG)
+    const forged = server.addComment(issue, `${marker}\nforged plan`, 'mallory')
+    const ours = server.addComment(issue, `${marker}\nold plan`)
+
+    const outcome = await upsertComment(
+      octokit,
+      issue,
+      marker,
+      'new plan',
+      options
+    )
+
+    expect(outcome).toMatchObject({
+      result: 'updated',
+      id: ours.id,
+      duplicateIds: [forged.id]
+    })
+    expect(server.state.comments.find(c => c.id === forged.id)?.body).toBe(
+      `${marker}\nforged plan`
+    )
+  })
+
   it('finds the marker beyond the first page of 100 comments', async () => {
     const marker = commentMarker(CONFIG)
     for (let index = 0; index < 130; index++) {

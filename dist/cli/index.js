@@ -35084,7 +35084,12 @@ class ChangeExecutor {
                     throw error;
                 if (await this.find(policy))
                     return this.converge(policy);
-                if (exists || round >= MAX_CONFLICT_ROUNDS)
+                if (exists) {
+                    // Names are unique in an account whatever the path: the clash is
+                    // outside our path, where the plan's probe of / did not look.
+                    throw new Error(`an IAM policy named ${policy.name} already exists at a path other than ${policy.path}; the tool never modifies it. Rename the policy's key or settings.policy-name-prefix, or delete that policy if it is an old copy`, { cause: error });
+                }
+                if (round >= MAX_CONFLICT_ROUNDS)
                     throw error;
             }
         }

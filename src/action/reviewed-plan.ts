@@ -16,7 +16,7 @@ export type ReviewedPlan =
 
 /**
  * Reads the digest from the comment `upsertComment` keeps up to date (the
- * oldest marked one). Every failure, GitHub's included, becomes a reason:
+ * oldest marked one a bot wrote). Every failure, GitHub's included, becomes a reason:
  * the caller refuses to apply, which is the safe answer to not knowing.
  */
 export async function findReviewedPlan(
@@ -34,7 +34,14 @@ export async function findReviewedPlan(
     }
   }
 
-  const [kept] = comments
+  // Only a comment a bot wrote can hold the digest the action showed: a
+  // person could post a marked comment with any digest in it.
+  const kept = comments.find(comment => comment.byBot)
+  if (kept === undefined && comments.length > 0) {
+    return {
+      reason: `the plan comments on ${where} were not written by a bot account, so their digest cannot be trusted; expect-reviewed-plan needs the plan to be posted with the workflow's github.token or a GitHub App token`
+    }
+  }
   if (kept === undefined) {
     return {
       reason: `${where} has no plan comment for this config file, so there is no reviewed plan to compare with; run the plan on the pull request (with comment: true) before merging`

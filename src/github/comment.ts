@@ -96,7 +96,11 @@ export async function upsertComment(
     }
   }
 
-  const [kept, ...duplicates] = existing
+  // Anyone can post a comment that starts with the marker; the one a bot
+  // wrote is the action's own. A personal access token writes as a user, so
+  // without a bot comment the oldest marked one is kept.
+  const kept = existing.find(comment => comment.byBot) ?? existing[0]
+  const duplicates = existing.filter(comment => comment !== kept)
   const duplicateIds = duplicates.map(comment => comment.id)
   if (duplicateIds.length > 0) {
     debug(
@@ -130,6 +134,8 @@ export interface MarkedComment {
   id: number
   body?: string
   html_url: string
+  /** Written by a bot account (the workflow token's github-actions[bot], an app). */
+  byBot: boolean
 }
 
 /** The comments whose body starts with the marker, oldest first. */
@@ -151,7 +157,12 @@ export async function findMarkedComments(
   // whatever order pages arrive in, since comment ids only grow.
   return comments
     .filter(comment => comment.body?.startsWith(marker) === true)
-    .map(({ id, body, html_url }) => ({ id, body, html_url }))
+    .map(({ id, body, html_url, user }) => ({
+      id,
+      body,
+      html_url,
+      byBot: user?.type === 'Bot'
+    }))
     .sort((a, b) => a.id - b.id)
 }
 
