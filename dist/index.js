@@ -81433,7 +81433,7 @@ function loadDesiredState(file) {
 
 /** Validates the file, reads live IAM and computes the plan. Writes nothing. */
 async function planConfigFile(file, options) {
-    const { desired, diagnostics } = loadDesiredState(file);
+    const { desired, diagnostics } = options.loaded ?? loadDesiredState(file);
     if (!desired)
         return { diagnostics };
     const live = await readLiveState(options.iam, desired, {
@@ -81962,7 +81962,8 @@ function validatePhase(context) {
 async function planPhase(context) {
     const run = await planConfigFile(context.path, {
         iam: context.iam,
-        ...(context.concurrency ? { concurrency: context.concurrency } : {})
+        ...(context.concurrency ? { concurrency: context.concurrency } : {}),
+        ...(context.loaded ? { loaded: context.loaded } : {})
     });
     if (!run.plan)
         return validatePhase(context);
@@ -82006,6 +82007,7 @@ async function applyPhase(context, review) {
         iam: context.iam,
         log: context.log,
         ...(context.concurrency ? { concurrency: context.concurrency } : {}),
+        ...(context.loaded ? { loaded: context.loaded } : {}),
         ...(review.kind === 'digest' ? { expectDigest: review.digest } : {})
     });
     const outcome = {
@@ -82844,6 +82846,15 @@ async function iamStage(step, validated, pull) {
         ...phase,
         iam,
         log: (line) => info(line),
+        // The validate phase loaded the file already.
+        ...(validated.desired
+            ? {
+                loaded: {
+                    desired: validated.desired,
+                    diagnostics: [...validated.diagnostics]
+                }
+            }
+            : {}),
         ...(step.inputs.concurrency ? { concurrency: step.inputs.concurrency } : {})
     };
     const title = decision.mode === 'apply' ? 'Apply' : 'Plan';

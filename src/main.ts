@@ -212,6 +212,15 @@ async function iamStage(
     ...phase,
     iam,
     log: (line: string) => core.info(line),
+    // The validate phase loaded the file already.
+    ...(validated.desired
+      ? {
+          loaded: {
+            desired: validated.desired,
+            diagnostics: [...validated.diagnostics]
+          }
+        }
+      : {}),
     ...(step.inputs.concurrency ? { concurrency: step.inputs.concurrency } : {})
   }
 

@@ -1,5 +1,9 @@
 import type { Diagnostic } from './config/diagnostics.js'
-import { loadDesiredState, type DesiredState } from './desired.js'
+import {
+  loadDesiredState,
+  type DesiredResult,
+  type DesiredState
+} from './desired.js'
 import type { IamGateway } from './iam/types.js'
 import { readLiveState, type LiveState } from './live-state.js'
 import { computePlan } from './plan/compute.js'
@@ -9,6 +13,8 @@ export interface PlanOptions {
   readonly iam: IamGateway
   /** Overrides settings.concurrency. */
   readonly concurrency?: number
+  /** The file as already loaded and validated, so it is not read twice. */
+  readonly loaded?: DesiredResult
 }
 
 export interface PlanRun {
@@ -24,7 +30,7 @@ export async function planConfigFile(
   file: string,
   options: PlanOptions
 ): Promise<PlanRun> {
-  const { desired, diagnostics } = loadDesiredState(file)
+  const { desired, diagnostics } = options.loaded ?? loadDesiredState(file)
   if (!desired) return { diagnostics }
   const live = await readLiveState(options.iam, desired, {
     concurrency: options.concurrency ?? desired.config.settings.concurrency

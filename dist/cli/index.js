@@ -34970,7 +34970,7 @@ function planDigest(desired, live) {
 
 /** Validates the file, reads live IAM and computes the plan. Writes nothing. */
 async function planConfigFile(file, options) {
-    const { desired, diagnostics } = loadDesiredState(file);
+    const { desired, diagnostics } = options.loaded ?? loadDesiredState(file);
     if (!desired)
         return { diagnostics };
     const live = await readLiveState(options.iam, desired, {

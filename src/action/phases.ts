@@ -4,7 +4,7 @@
  */
 import { applyConfigFile, type ApplyReport } from '../apply/apply.js'
 import { hasErrors } from '../config/diagnostics.js'
-import { loadDesiredState } from '../desired.js'
+import { loadDesiredState, type DesiredResult } from '../desired.js'
 import type { IamGateway } from '../iam/types.js'
 import { hasChanges, type Plan } from '../plan/types.js'
 import { applyHeadline } from '../report/apply-report.js'
@@ -28,6 +28,8 @@ export interface IamPhaseContext extends PhaseContext {
   readonly concurrency?: number
   /** One line per IAM write. */
   readonly log: (line: string) => void
+  /** The file as the validate phase loaded it. */
+  readonly loaded?: DesiredResult
 }
 
 /** What apply is checked against, when `expect-reviewed-plan` is on. */
@@ -82,7 +84,8 @@ export function validatePhase(context: PhaseContext): RunOutcome {
 export async function planPhase(context: IamPhaseContext): Promise<RunOutcome> {
   const run = await planConfigFile(context.path, {
     iam: context.iam,
-    ...(context.concurrency ? { concurrency: context.concurrency } : {})
+    ...(context.concurrency ? { concurrency: context.concurrency } : {}),
+    ...(context.loaded ? { loaded: context.loaded } : {})
   })
   if (!run.plan) return validatePhase(context)
 
@@ -131,6 +134,7 @@ export async function applyPhase(
     iam: context.iam,
     log: context.log,
     ...(context.concurrency ? { concurrency: context.concurrency } : {}),
+    ...(context.loaded ? { loaded: context.loaded } : {}),
     ...(review.kind === 'digest' ? { expectDigest: review.digest } : {})
   })
   const outcome = {

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../config/diagnostics.js'
 import { PRINCIPAL_KEYS } from '../config/model.js'
-import type { DesiredState } from '../desired.js'
+import type { DesiredResult, DesiredState } from '../desired.js'
 import type { IamGateway } from '../iam/types.js'
 import { createLimiter } from '../limit.js'
 import { readLiveState, type LiveState } from '../live-state.js'
@@ -34,6 +34,8 @@ export type ApplyStatus =
 export interface ApplyOptions {
   readonly iam: IamGateway
   readonly concurrency?: number
+  /** The file as already loaded and validated, so it is not read twice. */
+  readonly loaded?: DesiredResult
   readonly dryRun?: boolean
   readonly expectDigest?: string
   /** One line per write. */
