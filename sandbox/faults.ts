@@ -10,6 +10,7 @@ export const DEFAULT_RANDOM_SEED = 1
 
 const FAULT_KINDS: readonly FaultKind[] = [
   'throttle',
+  'access-denied',
   'status-500',
   'status-503',
   'latency',

@@ -1,5 +1,6 @@
 /** IAM error codes the sandbox can answer with, and their HTTP status. */
 export const IAM_ERROR_STATUS = {
+  AccessDenied: 403,
   NoSuchEntity: 404,
   EntityAlreadyExists: 409,
   LimitExceeded: 409,

@@ -172,7 +172,7 @@ export async function startIamSandbox(
     requestId: string
   ): { status: number; xml: string; code?: string } => {
     try {
-      const fault = faultError(decision)
+      const fault = faultError(decision, action, accountId)
       if (fault) throw fault
       const handler = ACTIONS[action]
       if (handler === undefined) {
@@ -249,10 +249,20 @@ export async function startIamSandbox(
   return controls
 }
 
-function faultError(decision: FaultDecision): IamError | undefined {
+function faultError(
+  decision: FaultDecision,
+  action: string,
+  accountId: string
+): IamError | undefined {
   switch (decision.terminal) {
     case 'throttle':
       return new IamError('Throttling', 'Rate exceeded')
+    // As IAM words it for a caller whose policies do not allow the action.
+    case 'access-denied':
+      return new IamError(
+        'AccessDenied',
+        `User: arn:aws:iam::${accountId}:user/sandbox is not authorized to perform: iam:${action} because no identity-based policy allows the iam:${action} action`
+      )
     case 'status-500':
       return new IamError(
         'ServiceFailure',

@@ -53,7 +53,13 @@ export interface CallRecord {
 
 /** What a fault rule does to a call it fires on. */
 export type FaultKind =
-  'throttle' | 'status-500' | 'status-503' | 'latency' | 'drop' | 'hang'
+  | 'throttle'
+  | 'access-denied'
+  | 'status-500'
+  | 'status-503'
+  | 'latency'
+  | 'drop'
+  | 'hang'
 
 /**
  * One fault rule. A rule fires on a matching call when the call's ordinal

@@ -104,6 +104,29 @@ describe('IAM failures during plan', () => {
     expect(writes(sandbox)).toEqual([])
   })
 
+  it('names the missing permission when IAM denies a call, and does not retry it', async () => {
+    sandbox.setFaults([
+      { actions: ['GetAccountSummary'], kind: 'access-denied' }
+    ])
+    const run = await runWith(
+      ['plan', '--config', EXAMPLE_CONFIG],
+      gateways.make()
+    )
+    expect(run.code).toBe(1)
+    const lines = run.stderr.trimEnd().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(
+      /^error: GetAccountSummary on the account failed: AccessDenied/
+    )
+    expect(lines[0]).toContain(
+      "the credentials lack iam:GetAccountSummary; grant it in the role's permissions policy"
+    )
+    expect(
+      sandbox.calls().filter(c => c.action === 'GetAccountSummary')
+    ).toHaveLength(1)
+    expect(writes(sandbox)).toEqual([])
+  })
+
   it('names the entity of a failing principal read, in one line', async () => {
     // In a process of its own: a read that fails while another is still
     // awaited (ListPolicies is slow here) must not crash the process with
