@@ -144,6 +144,12 @@ export async function run(): Promise<void> {
     console.log(
       `plan at concurrency 1: ${(slow.ms / 1000).toFixed(2)} s; concurrency ${CONCURRENCY} is ${(slow.ms / fast.ms).toFixed(1)}x faster (target >= 8)`
     )
+    // Even with no overhead at all, the speed-up cannot exceed the calls
+    // over the round trips the dependent steps need at this concurrency.
+    const rounds = fast.bound / LATENCY_MS
+    console.log(
+      `  ceiling of that speed-up: ${fast.calls.length} calls in ${rounds} round trips of ${CONCURRENCY} = ${(fast.calls.length / rounds).toFixed(2)}x`
+    )
     await sandbox.clearCalls()
     const reapply = await timed(() =>
       applyConfigFile(file, { iam: gateway(), concurrency: CONCURRENCY })
