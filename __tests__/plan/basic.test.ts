@@ -1,11 +1,4 @@
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it
-} from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startIamSandbox, type IamSandbox } from '../../sandbox/index.js'
 import { applyConfigFile } from '../../src/apply/apply.js'
 import {
@@ -17,6 +10,7 @@ import {
   PREFIX,
   runWith,
   toolPolicy,
+  useSandbox,
   useSandboxEnv,
   writes
 } from './helpers.js'
@@ -26,22 +20,8 @@ const ML = `${PREFIX}ml-platform`
 
 describe('plan of the bundled example', () => {
   let sandbox: IamSandbox
-  let restore: () => void
   const gateways = new Gateways()
-
-  beforeAll(async () => {
-    sandbox = await startIamSandbox({ port: 0, seed: PEOPLE })
-    restore = useSandboxEnv(sandbox.url)
-  })
-  afterAll(async () => {
-    gateways.destroy()
-    restore()
-    await sandbox.close()
-  })
-  beforeEach(() => {
-    sandbox.reset(PEOPLE)
-    sandbox.clearCalls()
-  })
+  useSandbox(PEOPLE, gateways, started => (sandbox = started))
 
   it('creates then attaches, in a stable order, on an empty account', async () => {
     const { run, json } = await jsonPlan(EXAMPLE_CONFIG, gateways.make(), [

@@ -2,8 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { IAMClient } from '@aws-sdk/client-iam'
+import { afterAll, beforeAll, beforeEach } from '@jest/globals'
 import {
   isWriteAction,
+  startIamSandbox,
   type CallRecord,
   type IamSandbox,
   type SeedFixture,
@@ -64,6 +66,34 @@ export function useSandboxEnv(url: string, secret = 'test'): () => void {
 }
 
 /** Builds gateways that never wait on backoff, and destroys their clients. */
+/**
+ * Starts a sandbox for a describe block: seeded with `seed`, pointed at by
+ * the environment, reset to the seed with an empty call log before each
+ * test, closed (with the gateways' clients) after the block.
+ */
+export function useSandbox(
+  seed: SeedFixture,
+  gateways: Gateways,
+  assign: (sandbox: IamSandbox) => void
+): void {
+  let sandbox: IamSandbox
+  let restore: () => void
+  beforeAll(async () => {
+    sandbox = await startIamSandbox({ port: 0, seed })
+    restore = useSandboxEnv(sandbox.url)
+    assign(sandbox)
+  })
+  afterAll(async () => {
+    gateways.destroy()
+    restore()
+    await sandbox.close()
+  })
+  beforeEach(() => {
+    sandbox.reset(seed)
+    sandbox.clearCalls()
+  })
+}
+
 export class Gateways {
   private readonly clients: IAMClient[] = []
 

@@ -28,6 +28,7 @@ import {
   PREFIX,
   runWith,
   tagsFor,
+  useSandbox,
   useSandboxEnv,
   writes
 } from './helpers.js'
@@ -188,22 +189,8 @@ describe('ownership', () => {
 
 describe('missing principals and quotas', () => {
   let sandbox: IamSandbox
-  let restore: () => void
   const gateways = new Gateways()
-
-  beforeAll(async () => {
-    sandbox = await startIamSandbox({ port: 0, seed: PEOPLE })
-    restore = useSandboxEnv(sandbox.url)
-  })
-  afterAll(async () => {
-    gateways.destroy()
-    restore()
-    await sandbox.close()
-  })
-  beforeEach(() => {
-    sandbox.reset(PEOPLE)
-    sandbox.clearCalls()
-  })
+  useSandbox(PEOPLE, gateways, started => (sandbox = started))
 
   it('names every missing user, group and role at its place in the file', async () => {
     const text = [
