@@ -330,7 +330,11 @@ describe('nonInternetRange', () => {
     ['::1', 'loopback', '::1/128'],
     ['169.254.169.254', 'link-local', '169.254.0.0/16'],
     ['fe80::/64', 'link-local', 'fe80::/10'],
-    ['fd12:3456::/32', 'unique-local', 'fc00::/7']
+    ['fd12:3456::/32', 'unique-local', 'fc00::/7'],
+    ['100.64.1.0/24', 'shared', '100.64.0.0/10'],
+    ['0.1.2.3', 'this-network', '0.0.0.0/8'],
+    ['::ffff:10.1.2.3', 'ipv4-mapped-private', '::ffff:a00:0/104'],
+    ['::ffff:192.168.0.0/120', 'ipv4-mapped-private', '::ffff:c0a8:0/112']
   ])('flags %s as %s (%s)', (text, kind, range) => {
     expect(nonInternetRange(cidr(text))).toEqual({ kind, range })
   })
@@ -345,7 +349,9 @@ describe('nonInternetRange', () => {
     '172.32.0.0/16',
     '0.0.0.0/0',
     '::/0',
-    '::2'
+    '::2',
+    '100.128.0.0/16',
+    '::ffff:8.8.8.8'
   ])('leaves %s alone', text => {
     expect(nonInternetRange(cidr(text))).toBeUndefined()
   })

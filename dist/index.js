@@ -78415,7 +78415,6 @@ function overlaps(a, b) {
 function isUniversal(cidr) {
     return cidr.prefix === 0;
 }
-/** The address ranges that never appear as the source of an internet call. */
 const NON_INTERNET_RANGES = [
     { kind: 'private', cidr: parseCidrOrThrow('10.0.0.0/8') },
     { kind: 'private', cidr: parseCidrOrThrow('172.16.0.0/12') },
@@ -78424,11 +78423,32 @@ const NON_INTERNET_RANGES = [
     { kind: 'loopback', cidr: parseCidrOrThrow('::1/128') },
     { kind: 'link-local', cidr: parseCidrOrThrow('169.254.0.0/16') },
     { kind: 'link-local', cidr: parseCidrOrThrow('fe80::/10') },
-    { kind: 'unique-local', cidr: parseCidrOrThrow('fc00::/7') }
+    { kind: 'unique-local', cidr: parseCidrOrThrow('fc00::/7') },
+    // Carrier-grade NAT (RFC 6598): inside a provider's network only.
+    { kind: 'shared', cidr: parseCidrOrThrow('100.64.0.0/10') },
+    // "This network" (RFC 791): never a source on the internet.
+    { kind: 'this-network', cidr: parseCidrOrThrow('0.0.0.0/8') },
+    {
+        kind: 'ipv4-mapped-private',
+        cidr: parseCidrOrThrow('::ffff:10.0.0.0/104')
+    },
+    {
+        kind: 'ipv4-mapped-private',
+        cidr: parseCidrOrThrow('::ffff:172.16.0.0/108')
+    },
+    {
+        kind: 'ipv4-mapped-private',
+        cidr: parseCidrOrThrow('::ffff:192.168.0.0/112')
+    },
+    {
+        kind: 'ipv4-mapped-private',
+        cidr: parseCidrOrThrow('::ffff:127.0.0.0/104')
+    }
 ];
 /**
- * Names the private, loopback, link-local or unique-local range that holds
- * the whole block, since `aws:SourceIp` of an internet call never falls in
+ * Names the private, shared (carrier-grade NAT), "this network", loopback,
+ * link-local, unique-local or IPv4-mapped private range that holds the
+ * whole block, since `aws:SourceIp` of an internet call never falls in
  * one. Documentation ranges such as 192.0.2.0/24 are not flagged: examples
  * use them on purpose.
  */
@@ -80967,6 +80987,16 @@ const INVALID = Symbol('invalid');
 
 
 
+/** How the warning names each kind of range the internet never sends from. */
+const RANGE_LABEL = {
+    private: 'private',
+    shared: 'shared (carrier-grade NAT)',
+    'this-network': '"this network"',
+    loopback: 'loopback',
+    'link-local': 'link-local',
+    'unique-local': 'unique local',
+    'ipv4-mapped-private': 'IPv4-mapped private'
+};
 /** Files larger than this are refused before parsing. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
 /** Reads and validates a config file. Never throws for a bad file. */
@@ -81085,7 +81115,7 @@ class Checker {
         }
         const special = nonInternetRange(cidr);
         if (special) {
-            this.sink.warning(loc, `"${text}" is inside the ${special.kind} range ${special.range}: requests from the internet never carry such a source address, so it admits nobody (calls through VPC endpoints carry no aws:SourceIp at all; use vpc-endpoints for those)`);
+            this.sink.warning(loc, `"${text}" is inside the ${RANGE_LABEL[special.kind]} range ${special.range}: requests from the internet never carry such a source address, so it admits nobody (calls through VPC endpoints carry no aws:SourceIp at all; use vpc-endpoints for those)`);
         }
         return cidr;
     }

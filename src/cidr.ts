@@ -150,8 +150,18 @@ export function isUniversal(cidr: Cidr): boolean {
 }
 
 /** The address ranges that never appear as the source of an internet call. */
+/** Kinds of ranges an internet request never comes from. */
+export type NonInternetKind =
+  | 'private'
+  | 'shared'
+  | 'this-network'
+  | 'loopback'
+  | 'link-local'
+  | 'unique-local'
+  | 'ipv4-mapped-private'
+
 const NON_INTERNET_RANGES: ReadonlyArray<{
-  kind: 'private' | 'loopback' | 'link-local' | 'unique-local'
+  kind: NonInternetKind
   cidr: Cidr
 }> = [
   { kind: 'private', cidr: parseCidrOrThrow('10.0.0.0/8') },
@@ -161,21 +171,39 @@ const NON_INTERNET_RANGES: ReadonlyArray<{
   { kind: 'loopback', cidr: parseCidrOrThrow('::1/128') },
   { kind: 'link-local', cidr: parseCidrOrThrow('169.254.0.0/16') },
   { kind: 'link-local', cidr: parseCidrOrThrow('fe80::/10') },
-  { kind: 'unique-local', cidr: parseCidrOrThrow('fc00::/7') }
+  { kind: 'unique-local', cidr: parseCidrOrThrow('fc00::/7') },
+  // Carrier-grade NAT (RFC 6598): inside a provider's network only.
+  { kind: 'shared', cidr: parseCidrOrThrow('100.64.0.0/10') },
+  // "This network" (RFC 791): never a source on the internet.
+  { kind: 'this-network', cidr: parseCidrOrThrow('0.0.0.0/8') },
+  {
+    kind: 'ipv4-mapped-private',
+    cidr: parseCidrOrThrow('::ffff:10.0.0.0/104')
+  },
+  {
+    kind: 'ipv4-mapped-private',
+    cidr: parseCidrOrThrow('::ffff:172.16.0.0/108')
+  },
+  {
+    kind: 'ipv4-mapped-private',
+    cidr: parseCidrOrThrow('::ffff:192.168.0.0/112')
+  },
+  {
+    kind: 'ipv4-mapped-private',
+    cidr: parseCidrOrThrow('::ffff:127.0.0.0/104')
+  }
 ]
 
 /**
- * Names the private, loopback, link-local or unique-local range that holds
- * the whole block, since `aws:SourceIp` of an internet call never falls in
+ * Names the private, shared (carrier-grade NAT), "this network", loopback,
+ * link-local, unique-local or IPv4-mapped private range that holds the
+ * whole block, since `aws:SourceIp` of an internet call never falls in
  * one. Documentation ranges such as 192.0.2.0/24 are not flagged: examples
  * use them on purpose.
  */
-export function nonInternetRange(cidr: Cidr):
-  | {
-      kind: 'private' | 'loopback' | 'link-local' | 'unique-local'
-      range: string
-    }
-  | undefined {
+export function nonInternetRange(
+  cidr: Cidr
+): { kind: NonInternetKind; range: string } | undefined {
   const hit = NON_INTERNET_RANGES.find(range => cidrContains(range.cidr, cidr))
   return hit && { kind: hit.kind, range: formatCidr(hit.cidr) }
 }

@@ -234,7 +234,10 @@ describe('CIDR problems', () => {
       '127.0.0.1',
       '169.254.0.0/16',
       'fe80::/64',
-      'fd00::/8'
+      'fd00::/8',
+      '100.64.0.0/10',
+      '0.0.0.0/8',
+      '::ffff:10.0.0.1'
     ]) {
       const warnings = warningsOf(withEntry(entry))
       expect(warnings).toEqual([
@@ -244,6 +247,15 @@ describe('CIDR problems', () => {
       ])
       expect(errorsOf(withEntry(entry))).toEqual([])
     }
+  })
+
+  it('names the kind of range in words', () => {
+    expect(warningsOf(withEntry('100.64.0.0/16'))[0]).toContain(
+      '"100.64.0.0/16" is inside the shared (carrier-grade NAT) range 100.64.0.0/10'
+    )
+    expect(warningsOf(withEntry('::ffff:192.168.1.1'))[0]).toContain(
+      'is inside the IPv4-mapped private range ::ffff:c0a8:0/112'
+    )
   })
 
   it('warns about duplicate and overlapping ranges and merges them', () => {

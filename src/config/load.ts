@@ -7,7 +7,8 @@ import {
   isUniversal,
   nonInternetRange,
   parseCidr,
-  type Cidr
+  type Cidr,
+  type NonInternetKind
 } from '../cidr.js'
 import { resolveAction, resourceTypesFor, DEFAULT_ACTIONS } from './actions.js'
 import {
@@ -37,6 +38,17 @@ import {
 } from './model.js'
 import { didYouMean } from './suggest.js'
 import { childPath, INVALID, readYaml, type Locations } from './yaml-reader.js'
+
+/** How the warning names each kind of range the internet never sends from. */
+const RANGE_LABEL: Record<NonInternetKind, string> = {
+  private: 'private',
+  shared: 'shared (carrier-grade NAT)',
+  'this-network': '"this network"',
+  loopback: 'loopback',
+  'link-local': 'link-local',
+  'unique-local': 'unique local',
+  'ipv4-mapped-private': 'IPv4-mapped private'
+}
 
 /** Files larger than this are refused before parsing. */
 export const MAX_CONFIG_BYTES = 1024 * 1024
@@ -219,7 +231,7 @@ class Checker {
     if (special) {
       this.sink.warning(
         loc,
-        `"${text}" is inside the ${special.kind} range ${special.range}: requests from the internet never carry such a source address, so it admits nobody (calls through VPC endpoints carry no aws:SourceIp at all; use vpc-endpoints for those)`
+        `"${text}" is inside the ${RANGE_LABEL[special.kind]} range ${special.range}: requests from the internet never carry such a source address, so it admits nobody (calls through VPC endpoints carry no aws:SourceIp at all; use vpc-endpoints for those)`
       )
     }
     return cidr
