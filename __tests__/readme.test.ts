@@ -21,7 +21,8 @@ describe('README.md', () => {
         'file:examples/workflows/dispatch.yml',
         'file:examples/workflows/drift.yml',
         'file:examples/iam/trust-policy.json',
-        'file:examples/iam/least-privilege-policy.json'
+        'file:examples/iam/least-privilege-policy.json',
+        'file:examples/iam/plan-role-policy.json'
       ])
     )
   })

@@ -47,11 +47,14 @@ const EXAMPLE_CONFIG = readFileSync(
   'utf8'
 )
 const POLICY_FILE = join(ROOT, 'examples', 'iam', 'least-privilege-policy.json')
+const PLAN_POLICY_FILE = join(ROOT, 'examples', 'iam', 'plan-role-policy.json')
 
 let github: FakeGitHub
 let iam: IamSandbox
 /** Every IAM call of every run in this file, for the permissions check. */
 const allCalls: CallRecord[] = []
+/** The calls of the runs that only planned: the plan role's to allow. */
+const planCalls: CallRecord[] = []
 let nextRunId = 100
 
 beforeAll(async () => {
@@ -74,6 +77,9 @@ async function run(options: Options): Promise<ActionRun> {
     { ...options, runId: options.runId ?? nextRunId++ }
   )
   allCalls.push(...result.calls)
+  if (!result.calls.some(c => isWriteAction(c.action))) {
+    planCalls.push(...result.calls)
+  }
   expectNoLeak(result)
   return result
 }
@@ -743,53 +749,80 @@ describe('the least-privilege policy', () => {
   })
 
   it('allows every call the runs made, on the resource it was made on', async () => {
-    const account = DEFAULT_ACCOUNT_ID
-    const arn = (kind: string, name: string) =>
-      `arn:aws:iam::${account}:${kind}/${name}`
-    const seen = new Set<string>()
-    for (const call of allCalls) {
-      const p = call.params
-      const principal = p.UserName
-        ? arn('user', p.UserName)
-        : p.GroupName
-          ? arn('group', p.GroupName)
-          : p.RoleName
-            ? arn('role', p.RoleName)
-            : undefined
-      const resource = /^(Attach|Detach)/.test(call.action)
-        ? principal
-        : call.action === 'CreatePolicy'
-          ? `arn:aws:iam::${account}:policy${p.Path}${p.PolicyName}`
-          : (p.PolicyArn ?? principal ?? '*')
-      const context: Record<string, string> =
-        /^(Attach|Detach)/.test(call.action) && p.PolicyArn
-          ? { 'iam:PolicyARN': p.PolicyArn }
-          : {}
-      const key = `${call.action} ${resource}`
-      if (seen.has(key)) continue
-      seen.add(key)
+    expect((await simulateAll(allCalls, policy)).size).toBeGreaterThan(20)
+  })
 
-      const result = await runSimulation(
-        {
-          request: {
-            principal: arn('role', 'sagemaker-ip-allowlist'),
-            action: `iam:${call.action}`,
-            resource: { resource: resource!, accountId: account },
-            contextVariables: context
-          },
-          identityPolicies: [{ name: 'least-privilege', policy }],
-          serviceControlPolicies: [],
-          resourceControlPolicies: []
-        },
-        {}
-      )
-
-      expect({
-        key,
-        result:
-          result.resultType === 'error' ? result.errors : result.overallResult
-      }).toEqual({ key, result: 'Allowed' })
+  it('has a read-only part for the plan role that allows every plan run', async () => {
+    const planPolicy = JSON.parse(readFileSync(PLAN_POLICY_FILE, 'utf8')) as {
+      Statement: Statement[]
     }
-    expect(seen.size).toBeGreaterThan(20)
+    const actionsOf = (p: { Statement: Statement[] }) =>
+      new Set(
+        p.Statement.flatMap(s =>
+          typeof s.Action === 'string' ? [s.Action] : s.Action
+        )
+      )
+    const reads = [...actionsOf(policy)].filter(
+      a => !isWriteAction(a.replace(/^iam:/, ''))
+    )
+
+    expect([...actionsOf(planPolicy)].sort()).toEqual(reads.sort())
+    expect(planCalls.length).toBeGreaterThan(0)
+    await simulateAll(planCalls, planPolicy)
   })
 })
+
+/** Checks with iam-simulate that `policy` allows each distinct call. */
+async function simulateAll(
+  calls: readonly CallRecord[],
+  policy: unknown
+): Promise<Set<string>> {
+  const account = DEFAULT_ACCOUNT_ID
+  const arn = (kind: string, name: string) =>
+    `arn:aws:iam::${account}:${kind}/${name}`
+  const seen = new Set<string>()
+  for (const call of calls) {
+    const p = call.params
+    const principal = p.UserName
+      ? arn('user', p.UserName)
+      : p.GroupName
+        ? arn('group', p.GroupName)
+        : p.RoleName
+          ? arn('role', p.RoleName)
+          : undefined
+    const resource = /^(Attach|Detach)/.test(call.action)
+      ? principal
+      : call.action === 'CreatePolicy'
+        ? `arn:aws:iam::${account}:policy${p.Path}${p.PolicyName}`
+        : (p.PolicyArn ?? principal ?? '*')
+    const context: Record<string, string> =
+      /^(Attach|Detach)/.test(call.action) && p.PolicyArn
+        ? { 'iam:PolicyARN': p.PolicyArn }
+        : {}
+    const key = `${call.action} ${resource}`
+    if (seen.has(key)) continue
+    seen.add(key)
+
+    const result = await runSimulation(
+      {
+        request: {
+          principal: arn('role', 'sagemaker-ip-allowlist'),
+          action: `iam:${call.action}`,
+          resource: { resource: resource!, accountId: account },
+          contextVariables: context
+        },
+        identityPolicies: [{ name: 'checked', policy: policy as object }],
+        serviceControlPolicies: [],
+        resourceControlPolicies: []
+      },
+      {}
+    )
+
+    expect({
+      key,
+      result:
+        result.resultType === 'error' ? result.errors : result.overallResult
+    }).toEqual({ key, result: 'Allowed' })
+  }
+  return seen
+}
