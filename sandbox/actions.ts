@@ -372,7 +372,8 @@ function pageOf<T>(
     key,
     list,
     p.optional('Marker'),
-    p.optional('MaxItems')
+    p.optional('MaxItems'),
+    p.pageCap
   )
 }
 

@@ -20,9 +20,10 @@ export function paginate<T>(
   key: (item: T) => string,
   list: string,
   marker: string | undefined,
-  maxItems: string | undefined
+  maxItems: string | undefined,
+  pageCap = Infinity
 ): Page<T> {
-  const limit = parseMaxItems(maxItems)
+  const limit = Math.min(parseMaxItems(maxItems), pageCap)
   const sorted = [...items].sort((a, b) => compare(key(a), key(b)))
   let start = 0
 

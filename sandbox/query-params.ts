@@ -3,6 +3,12 @@ import type { Tag } from './limits.js'
 
 /** Typed reads of the form parameters of one IAM Query API call. */
 export class QueryParams {
+  /**
+   * The largest page a list call answers with, whatever MaxItems asks for:
+   * IAM may return fewer items than MaxItems and still set IsTruncated.
+   */
+  pageCap?: number
+
   constructor(private readonly values: Map<string, string>) {}
 
   /** Parses a form body (and any query string) into parameters. */

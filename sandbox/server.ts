@@ -117,6 +117,7 @@ export async function startIamSandbox(
   ) => {
     let started = performance.now()
     const params = QueryParams.parse(body, query)
+    if (options.pageSize !== undefined) params.pageCap = options.pageSize
     const action = params.optional('Action') ?? ''
     const entry: CallRecord = {
       action,

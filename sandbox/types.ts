@@ -10,6 +10,11 @@ export interface SandboxOptions {
   randomSeed?: number
   /** Account id used in every ARN; defaults to '123456789012'. */
   accountId?: string
+  /**
+   * Answer list calls with at most this many items, even when MaxItems asks
+   * for more, as IAM may: callers must follow IsTruncated, not page sizes.
+   */
+  pageSize?: number
 }
 
 /** A running sandbox, as returned by `startIamSandbox`. */
