@@ -30756,12 +30756,103 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DEFAULT_CONFIG_PATH
 
+;// CONCATENATED MODULE: ./src/config/iam-rules.ts
+const MAX_POLICY_NAME_LENGTH = 128;
+const MAX_PATH_LENGTH = 512;
+const MAX_DESCRIPTION_LENGTH = 1000;
+const MAX_PRINCIPAL_NAME_LENGTH = {
+    user: 64,
+    group: 128,
+    role: 64
+};
+const NAME_CHARS = /^[\w+=,.@-]+$/;
+const PATH_PATTERN = /^\/(?:[\x21-\x7e]*\/)?$/;
+const DESCRIPTION_CHARS = /^[\t\n\r\x20-\x7e\xa1-\xff]*$/;
+const VPCE_PATTERN = /^vpce-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+function checkPolicyName(name) {
+    if (name.length > MAX_POLICY_NAME_LENGTH) {
+        return `the IAM policy name "${name}" is ${name.length} characters long; IAM allows ${MAX_POLICY_NAME_LENGTH} (shorten the key or settings.policy-name-prefix)`;
+    }
+    if (!NAME_CHARS.test(name)) {
+        return `the IAM policy name "${name}" has characters IAM rejects; use letters, digits and + = , . @ _ -`;
+    }
+    return undefined;
+}
+function checkPrincipalName(type, name) {
+    const limit = MAX_PRINCIPAL_NAME_LENGTH[type];
+    if (name.length > limit) {
+        return `the ${type} name "${name}" is ${name.length} characters long; IAM allows ${limit}`;
+    }
+    if (!NAME_CHARS.test(name)) {
+        return `"${name}" is not a valid IAM ${type} name; IAM names use letters, digits and + = , . @ _ - (give the name, not an ARN or a path)`;
+    }
+    return undefined;
+}
+function checkPath(path) {
+    if (path.length > MAX_PATH_LENGTH) {
+        return `the IAM path is ${path.length} characters long; IAM allows ${MAX_PATH_LENGTH}`;
+    }
+    if (!PATH_PATTERN.test(path)) {
+        return `the IAM path "${path}" must start and end with "/" and hold only printable ASCII without spaces (for example /sagemaker-ip-allowlist/)`;
+    }
+    return undefined;
+}
+function checkDescription(text) {
+    if (!DESCRIPTION_CHARS.test(text)) {
+        return 'the description has characters IAM rejects in policy descriptions (use Latin-1 text without control characters)';
+    }
+    return undefined;
+}
+function checkVpcEndpointId(id) {
+    if (!VPCE_PATTERN.test(id)) {
+        return `"${id}" is not a VPC endpoint id; they look like vpce-0123456789abcdef0 (vpce- and 8 or 17 lower-case hex digits)`;
+    }
+    return undefined;
+}
+const PARTITIONS = [
+    'aws',
+    'aws-cn',
+    'aws-us-gov',
+    'aws-iso',
+    'aws-iso-b',
+    'aws-iso-e',
+    'aws-iso-f',
+    'aws-eusc'
+];
+const ARN_PATTERN = /^arn:([a-z-]+):sagemaker:([a-z0-9*?-]*):([0-9*?]*):([a-z-]+)\/(.+)$/;
+/** The resource type of a SageMaker ARN, or a message saying why it is not one. */
+function parseSageMakerArn(resource) {
+    const match = ARN_PATTERN.exec(resource);
+    const example = 'arn:aws:sagemaker:REGION:ACCOUNT:notebook-instance/NAME';
+    if (!match) {
+        return {
+            ok: false,
+            message: `"${resource}" is not a SageMaker ARN; write '*' or an ARN such as ${example} (wildcards * and ? are allowed in its parts)`
+        };
+    }
+    const [, partition, , account] = match;
+    if (!PARTITIONS.includes(partition)) {
+        return {
+            ok: false,
+            message: `"${resource}" names the unknown partition "${partition}"; known: ${PARTITIONS.join(', ')}`
+        };
+    }
+    if (!/^(?:\d{12}|[0-9*?]*[*?][0-9*?]*|)$/.test(account)) {
+        return {
+            ok: false,
+            message: `"${resource}" has the account "${account}"; an account id is 12 digits (or a wildcard)`
+        };
+    }
+    return { ok: true, resourceType: match[4] };
+}
+
 ;// CONCATENATED MODULE: ./src/config/definition.ts
 /**
  * The shape of the config file, written once. The loader checks YAML nodes
  * against it (types, unknown keys, required keys) and `toJsonSchema` turns it
  * into the JSON Schema that editors use, so the two cannot drift apart.
  */
+
 /** Keys: letters, digits, `-` and `_`, the policy key also ends up in the IAM name. */
 const NAME_KEY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]*$';
 const DEFAULT_POLICY_NAME_PREFIX = 'sagemaker-ip-allowlist-';
@@ -30803,7 +30894,7 @@ const policy = {
     properties: {
         description: {
             kind: 'string',
-            maxLength: 1000,
+            maxLength: MAX_DESCRIPTION_LENGTH,
             description: 'The IAM policy description (set when the policy is created).'
         },
         allow: {
@@ -32243,96 +32334,6 @@ function expandActions(actions) {
             out.add(action);
     }
     return [...out].sort();
-}
-
-;// CONCATENATED MODULE: ./src/config/iam-rules.ts
-const MAX_POLICY_NAME_LENGTH = 128;
-const MAX_PATH_LENGTH = 512;
-const MAX_DESCRIPTION_LENGTH = 1000;
-const MAX_PRINCIPAL_NAME_LENGTH = {
-    user: 64,
-    group: 128,
-    role: 64
-};
-const NAME_CHARS = /^[\w+=,.@-]+$/;
-const PATH_PATTERN = /^\/(?:[\x21-\x7e]*\/)?$/;
-const DESCRIPTION_CHARS = /^[\t\n\r\x20-\x7e\xa1-\xff]*$/;
-const VPCE_PATTERN = /^vpce-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-function checkPolicyName(name) {
-    if (name.length > MAX_POLICY_NAME_LENGTH) {
-        return `the IAM policy name "${name}" is ${name.length} characters long; IAM allows ${MAX_POLICY_NAME_LENGTH} (shorten the key or settings.policy-name-prefix)`;
-    }
-    if (!NAME_CHARS.test(name)) {
-        return `the IAM policy name "${name}" has characters IAM rejects; use letters, digits and + = , . @ _ -`;
-    }
-    return undefined;
-}
-function checkPrincipalName(type, name) {
-    const limit = MAX_PRINCIPAL_NAME_LENGTH[type];
-    if (name.length > limit) {
-        return `the ${type} name "${name}" is ${name.length} characters long; IAM allows ${limit}`;
-    }
-    if (!NAME_CHARS.test(name)) {
-        return `"${name}" is not a valid IAM ${type} name; IAM names use letters, digits and + = , . @ _ - (give the name, not an ARN or a path)`;
-    }
-    return undefined;
-}
-function checkPath(path) {
-    if (path.length > MAX_PATH_LENGTH) {
-        return `the IAM path is ${path.length} characters long; IAM allows ${MAX_PATH_LENGTH}`;
-    }
-    if (!PATH_PATTERN.test(path)) {
-        return `the IAM path "${path}" must start and end with "/" and hold only printable ASCII without spaces (for example /sagemaker-ip-allowlist/)`;
-    }
-    return undefined;
-}
-function checkDescription(text) {
-    if (!DESCRIPTION_CHARS.test(text)) {
-        return 'the description has characters IAM rejects in policy descriptions (use Latin-1 text without control characters)';
-    }
-    return undefined;
-}
-function checkVpcEndpointId(id) {
-    if (!VPCE_PATTERN.test(id)) {
-        return `"${id}" is not a VPC endpoint id; they look like vpce-0123456789abcdef0 (vpce- and 8 or 17 lower-case hex digits)`;
-    }
-    return undefined;
-}
-const PARTITIONS = [
-    'aws',
-    'aws-cn',
-    'aws-us-gov',
-    'aws-iso',
-    'aws-iso-b',
-    'aws-iso-e',
-    'aws-iso-f',
-    'aws-eusc'
-];
-const ARN_PATTERN = /^arn:([a-z-]+):sagemaker:([a-z0-9*?-]*):([0-9*?]*):([a-z-]+)\/(.+)$/;
-/** The resource type of a SageMaker ARN, or a message saying why it is not one. */
-function parseSageMakerArn(resource) {
-    const match = ARN_PATTERN.exec(resource);
-    const example = 'arn:aws:sagemaker:REGION:ACCOUNT:notebook-instance/NAME';
-    if (!match) {
-        return {
-            ok: false,
-            message: `"${resource}" is not a SageMaker ARN; write '*' or an ARN such as ${example} (wildcards * and ? are allowed in its parts)`
-        };
-    }
-    const [, partition, , account] = match;
-    if (!PARTITIONS.includes(partition)) {
-        return {
-            ok: false,
-            message: `"${resource}" names the unknown partition "${partition}"; known: ${PARTITIONS.join(', ')}`
-        };
-    }
-    if (!/^(?:\d{12}|[0-9*?]*[*?][0-9*?]*|)$/.test(account)) {
-        return {
-            ok: false,
-            message: `"${resource}" has the account "${account}"; an account id is 12 digits (or a wildcard)`
-        };
-    }
-    return { ok: true, resourceType: match[4] };
 }
 
 ;// CONCATENATED MODULE: ./src/config/model.ts

@@ -3,6 +3,7 @@
  * against it (types, unknown keys, required keys) and `toJsonSchema` turns it
  * into the JSON Schema that editors use, so the two cannot drift apart.
  */
+import { MAX_DESCRIPTION_LENGTH } from './iam-rules.js'
 
 export type Shape =
   | StringShape
@@ -113,7 +114,7 @@ const policy: ObjectShape = {
   properties: {
     description: {
       kind: 'string',
-      maxLength: 1000,
+      maxLength: MAX_DESCRIPTION_LENGTH,
       description:
         'The IAM policy description (set when the policy is created).'
     },
