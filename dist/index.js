@@ -77468,7 +77468,17 @@ function createIamClient(options = {}) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/iam/types.ts
+/** IAM's name for a call about one type of principal: `AttachUserPolicy`. */
+function principalCall(verb, type) {
+    const noun = type[0].toUpperCase() + type.slice(1);
+    return verb === 'ListAttached'
+        ? `ListAttached${noun}Policies`
+        : `${verb}${noun}Policy`;
+}
+
 ;// CONCATENATED MODULE: ./src/iam/gateway.ts
+
 
 
 /** IAM's documented defaults, used when GetAccountSummary omits a quota. */
@@ -77657,7 +77667,7 @@ class SdkIamGateway {
                         RoleName: name,
                         Marker: marker
                     });
-            const call = `ListAttached${capital(type)}Policies`;
+            const call = principalCall('ListAttached', type);
             const page = await this.orMissing(this.send(call, `${type} ${name}`, command, true));
             if (!page)
                 return undefined;
@@ -77727,7 +77737,7 @@ class SdkIamGateway {
             : type === 'group'
                 ? new dist_cjs/* AttachGroupPolicyCommand */.Sr2({ GroupName: name, PolicyArn: arn })
                 : new dist_cjs/* AttachRolePolicyCommand */.XgU({ RoleName: name, PolicyArn: arn });
-        await this.send(`Attach${capital(type)}Policy`, `${type} ${name}`, command, true);
+        await this.send(principalCall('Attach', type), `${type} ${name}`, command, true);
     }
     async detach(type, name, arn) {
         const command = type === 'user'
@@ -77735,11 +77745,8 @@ class SdkIamGateway {
             : type === 'group'
                 ? new dist_cjs/* DetachGroupPolicyCommand */.orH({ GroupName: name, PolicyArn: arn })
                 : new dist_cjs/* DetachRolePolicyCommand */.BA7({ RoleName: name, PolicyArn: arn });
-        await this.send(`Detach${capital(type)}Policy`, `${type} ${name}`, command, true);
+        await this.send(principalCall('Detach', type), `${type} ${name}`, command, true);
     }
-}
-function capital(type) {
-    return type[0].toUpperCase() + type.slice(1);
 }
 
 ;// CONCATENATED MODULE: ./src/plan/types.ts
@@ -78959,6 +78966,8 @@ function parseSageMakerArn(resource) {
 
 /** Keys: letters, digits, `-` and `_`, the policy key also ends up in the IAM name. */
 const NAME_KEY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]*$';
+/** Where the CLI and the action look for the file unless told otherwise. */
+const DEFAULT_CONFIG_PATH = '.github/sagemaker-ip-allowlist.yml';
 const DEFAULT_POLICY_NAME_PREFIX = 'sagemaker-ip-allowlist-';
 const DEFAULT_POLICY_PATH = '/sagemaker-ip-allowlist/';
 const DEFAULT_CONCURRENCY = 8;
@@ -79173,7 +79182,7 @@ const INPUT_NAMES = [
     'concurrency'
 ];
 /** The path the action reads when the `config` input is empty. */
-const DEFAULT_CONFIG_PATH = '.github/sagemaker-ip-allowlist.yml';
+
 /**
  * The defaults `action.yml` declares. The runner applies them; the code
  * applies them too, for a run outside a workflow (where an input left out
@@ -80282,9 +80291,6 @@ function guardDiffs(from, to) {
     }
     return out;
 }
-function desiredGuard(p) {
-    return guardView(p.document);
-}
 const typeOrder = (t) => PRINCIPAL_TYPES.indexOf(t);
 function compareChanges(a, b) {
     return (CHANGE_ORDER.indexOf(a.action) - CHANGE_ORDER.indexOf(b.action) ||
@@ -80334,7 +80340,7 @@ function computePlan(desired, live) {
                 message: `policy "${policy.key}" renders to ${policy.size} characters; this account's PolicySizeQuota is ${live.quotas.policySize}`
             });
         }
-        const want = desiredGuard(policy);
+        const want = guardView(policy.document);
         if (!existing) {
             changes.push({
                 action: 'create',
@@ -80471,20 +80477,20 @@ function quotaOf(live, type) {
 }
 /** A principal would hold more managed policies than its quota allows. */
 function checkQuotas(changes, live, errors) {
-    const delta = new Map();
+    // Apply attaches before it detaches, so the peak is the current count
+    // plus every attach: the detaches come too late to make room.
+    const attaches = new Map();
     for (const c of changes) {
-        if (!c.principal || (c.action !== 'attach' && c.action !== 'detach'))
+        if (c.action !== 'attach' || !c.principal)
             continue;
         const key = principalKey(c.principal.type, c.principal.name);
-        // Apply attaches before it detaches, so the peak is what counts.
-        if (c.action === 'attach')
-            delta.set(key, (delta.get(key) ?? 0) + 1);
+        attaches.set(key, (attaches.get(key) ?? 0) + 1);
     }
-    for (const [key, d] of delta) {
+    for (const [key, added] of attaches) {
         const principal = live.principals.get(key);
-        if (!principal?.exists || d <= 0)
+        if (!principal?.exists)
             continue;
-        const after = principal.attached.length + d;
+        const after = principal.attached.length + added;
         const quota = quotaOf(live, principal.type);
         if (after > quota) {
             errors.push({
@@ -81535,7 +81541,7 @@ class ChangeExecutor {
             case 'create':
                 return this.create(this.policy(change));
             case 'update':
-                return this.converge(this.policy(change));
+                return this.converge(this.policy(change), this.live.policies.get(change.policy));
             case 'attach':
                 return this.attach(change);
             case 'detach':
@@ -81606,23 +81612,21 @@ class ChangeExecutor {
      * version with SetAsDefault switches the live document atomically. When the
      * version quota is reached the oldest non-default version is deleted first.
      */
-    async converge(policy) {
+    async converge(policy, planned) {
         const arn = this.arnOf(policy.name);
         const digest = documentDigest(policy.document);
         for (let round = 1;; round++) {
-            const details = await this.iam.getPolicy(arn);
-            if (!details)
-                throw new Error(`policy ${arn} disappeared during apply`);
-            const text = await this.iam.getPolicyDocument(arn, details.defaultVersionId);
-            const parsed = text === undefined ? undefined : parsePolicyDocument(text);
-            if (parsed?.ok && sameMeaning(parsed.document, policy.document)) {
-                if (details.tags[DIGEST_TAG_KEY] !== digest) {
-                    await this.write(`tag policy ${policy.name}`, () => this.iam.tagPolicy(arn, ownershipTags(digest, details.defaultVersionId)));
+            // The first round acts on what the plan read a moment ago; a conflict
+            // (another run wrote in between) sends later rounds back to IAM.
+            const seen = round === 1 && planned ? fromPlan(planned) : await this.read(arn);
+            if (seen.document && sameMeaning(seen.document, policy.document)) {
+                if (seen.details.tags[DIGEST_TAG_KEY] !== digest) {
+                    await this.write(`tag policy ${policy.name}`, () => this.iam.tagPolicy(arn, ownershipTags(digest, seen.details.defaultVersionId)));
                 }
                 return;
             }
             try {
-                await this.makeRoomForVersion(arn, policy.name);
+                await this.makeRoomForVersion(arn, policy.name, seen.versions);
                 const versionId = await this.write(`new version of policy ${policy.name}`, () => this.iam.createPolicyVersion(arn, policy.json));
                 await this.write(`tag policy ${policy.name} (${versionId})`, () => this.iam.tagPolicy(arn, ownershipTags(digest, versionId)));
                 return;
@@ -81637,8 +81641,17 @@ class ChangeExecutor {
             }
         }
     }
-    async makeRoomForVersion(arn, policy) {
-        const versions = await this.iam.listPolicyVersions(arn);
+    /** A policy's details and default document, as IAM has them now. */
+    async read(arn) {
+        const details = await this.iam.getPolicy(arn);
+        if (!details)
+            throw new Error(`policy ${arn} disappeared during apply`);
+        const text = await this.iam.getPolicyDocument(arn, details.defaultVersionId);
+        const parsed = text === undefined ? undefined : parsePolicyDocument(text);
+        return { details, ...(parsed?.ok ? { document: parsed.document } : {}) };
+    }
+    async makeRoomForVersion(arn, policy, known) {
+        const versions = known ?? (await this.iam.listPolicyVersions(arn));
         const quota = this.live.quotas.versionsPerPolicy;
         const spare = versions.filter(v => !v.isDefault).sort(byVersionAge);
         for (let i = 0; versions.length - i >= quota && i < spare.length; i++) {
@@ -81700,8 +81713,16 @@ class ChangeExecutor {
     }
 }
 const noSuchEntity = (error) => isCode(error, 'NoSuchEntity');
+function fromPlan(planned) {
+    return {
+        details: planned.details,
+        ...(planned.document ? { document: planned.document } : {}),
+        ...(planned.versions ? { versions: planned.versions } : {})
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/apply/apply.ts
+
 
 
 
@@ -81791,7 +81812,6 @@ async function verify(desired, options) {
     }
     return { ok: false, plan: plan };
 }
-const apply_capital = (s) => s[0].toUpperCase() + s.slice(1);
 /** The writes the plan implies, as a dry run prints them. */
 function dryRunCalls(changes, desired, live) {
     const calls = [];
@@ -81824,7 +81844,7 @@ function dryRunCalls(changes, desired, live) {
             case 'attach':
             case 'detach':
                 calls.push({
-                    call: `${apply_capital(c.action)}${apply_capital(c.principal.type)}Policy`,
+                    call: principalCall(c.action === 'attach' ? 'Attach' : 'Detach', c.principal.type),
                     target: `${c.principal.type} ${c.principal.name} ${c.action === 'attach' ? 'to' : 'from'} ${c.policy}`
                 });
                 break;
@@ -81833,7 +81853,7 @@ function dryRunCalls(changes, desired, live) {
                     for (const type of ['user', 'group', 'role']) {
                         for (const name of existing.attachments[PRINCIPAL_KEYS[type]]) {
                             calls.push({
-                                call: `Detach${apply_capital(type)}Policy`,
+                                call: principalCall('Detach', type),
                                 target: `${type} ${name} from ${c.policy}`
                             });
                         }

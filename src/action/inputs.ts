@@ -2,7 +2,7 @@
  * The action's inputs, read once and checked into one typed object, so the
  * rest of the run never sees a raw string.
  */
-import { MAX_CONCURRENCY } from '../config/definition.js'
+import { DEFAULT_CONFIG_PATH, MAX_CONCURRENCY } from '../config/definition.js'
 import type { ModeInput } from './events.js'
 
 /** Every input `action.yml` declares, in its order. */
@@ -21,7 +21,7 @@ export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Readonly<Record<InputName, string>>
 
 /** The path the action reads when the `config` input is empty. */
-export const DEFAULT_CONFIG_PATH = '.github/sagemaker-ip-allowlist.yml'
+export { DEFAULT_CONFIG_PATH }
 
 /**
  * The defaults `action.yml` declares. The runner applies them; the code

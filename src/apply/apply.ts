@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../config/diagnostics.js'
 import { PRINCIPAL_KEYS } from '../config/model.js'
 import type { DesiredResult, DesiredState } from '../desired.js'
-import type { IamGateway } from '../iam/types.js'
+import { principalCall, type IamGateway } from '../iam/types.js'
 import { createLimiter } from '../limit.js'
 import { readLiveState, type LiveState } from '../live-state.js'
 import { computePlan } from '../plan/compute.js'
@@ -174,8 +174,6 @@ async function verify(
   return { ok: false, plan: plan! }
 }
 
-const capital = (s: string) => s[0].toUpperCase() + s.slice(1)
-
 /** The writes the plan implies, as a dry run prints them. */
 export function dryRunCalls(
   changes: readonly Change[],
@@ -214,7 +212,10 @@ export function dryRunCalls(
       case 'attach':
       case 'detach':
         calls.push({
-          call: `${capital(c.action)}${capital(c.principal!.type)}Policy`,
+          call: principalCall(
+            c.action === 'attach' ? 'Attach' : 'Detach',
+            c.principal!.type
+          ),
           target: `${c.principal!.type} ${c.principal!.name} ${c.action === 'attach' ? 'to' : 'from'} ${c.policy}`
         })
         break
@@ -223,7 +224,7 @@ export function dryRunCalls(
           for (const type of ['user', 'group', 'role'] as const) {
             for (const name of existing.attachments[PRINCIPAL_KEYS[type]]) {
               calls.push({
-                call: `Detach${capital(type)}Policy`,
+                call: principalCall('Detach', type),
                 target: `${type} ${name} from ${c.policy}`
               })
             }

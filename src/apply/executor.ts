@@ -1,14 +1,18 @@
 import type { PrincipalType } from '../config/model.js'
 import { IamCallError, isCode } from '../iam/errors.js'
-import type { IamGateway, PolicyVersionInfo } from '../iam/types.js'
-import type { LiveState } from '../live-state.js'
+import type {
+  IamGateway,
+  PolicyDetails,
+  PolicyVersionInfo
+} from '../iam/types.js'
+import type { LivePolicy, LiveState } from '../live-state.js'
 import { DIGEST_TAG_KEY, isOwned, ownershipTags } from '../ownership.js'
 import {
   documentDigest,
   parsePolicyDocument,
   sameMeaning
 } from '../policy-meaning.js'
-import type { RenderedPolicy } from '../render.js'
+import type { PolicyDocument, RenderedPolicy } from '../render.js'
 import type { Change } from '../plan/types.js'
 
 /** How often a write is tried again after a conflict with another run. */
@@ -78,7 +82,10 @@ export class ChangeExecutor {
       case 'create':
         return this.create(this.policy(change))
       case 'update':
-        return this.converge(this.policy(change))
+        return this.converge(
+          this.policy(change),
+          this.live.policies.get(change.policy)
+        )
       case 'attach':
         return this.attach(change)
       case 'detach':
@@ -157,23 +164,23 @@ export class ChangeExecutor {
    * version with SetAsDefault switches the live document atomically. When the
    * version quota is reached the oldest non-default version is deleted first.
    */
-  private async converge(policy: RenderedPolicy): Promise<void> {
+  private async converge(
+    policy: RenderedPolicy,
+    planned?: LivePolicy
+  ): Promise<void> {
     const arn = this.arnOf(policy.name)
     const digest = documentDigest(policy.document)
     for (let round = 1; ; round++) {
-      const details = await this.iam.getPolicy(arn)
-      if (!details) throw new Error(`policy ${arn} disappeared during apply`)
-      const text = await this.iam.getPolicyDocument(
-        arn,
-        details.defaultVersionId
-      )
-      const parsed = text === undefined ? undefined : parsePolicyDocument(text)
-      if (parsed?.ok && sameMeaning(parsed.document, policy.document)) {
-        if (details.tags[DIGEST_TAG_KEY] !== digest) {
+      // The first round acts on what the plan read a moment ago; a conflict
+      // (another run wrote in between) sends later rounds back to IAM.
+      const seen =
+        round === 1 && planned ? fromPlan(planned) : await this.read(arn)
+      if (seen.document && sameMeaning(seen.document, policy.document)) {
+        if (seen.details.tags[DIGEST_TAG_KEY] !== digest) {
           await this.write(`tag policy ${policy.name}`, () =>
             this.iam.tagPolicy(
               arn,
-              ownershipTags(digest, details.defaultVersionId)
+              ownershipTags(digest, seen.details.defaultVersionId)
             )
           )
         }
@@ -181,7 +188,7 @@ export class ChangeExecutor {
       }
 
       try {
-        await this.makeRoomForVersion(arn, policy.name)
+        await this.makeRoomForVersion(arn, policy.name, seen.versions)
         const versionId = await this.write(
           `new version of policy ${policy.name}`,
           () => this.iam.createPolicyVersion(arn, policy.json)
@@ -201,8 +208,21 @@ export class ChangeExecutor {
     }
   }
 
-  private async makeRoomForVersion(arn: string, policy: string): Promise<void> {
-    const versions = await this.iam.listPolicyVersions(arn)
+  /** A policy's details and default document, as IAM has them now. */
+  private async read(arn: string): Promise<PolicyState> {
+    const details = await this.iam.getPolicy(arn)
+    if (!details) throw new Error(`policy ${arn} disappeared during apply`)
+    const text = await this.iam.getPolicyDocument(arn, details.defaultVersionId)
+    const parsed = text === undefined ? undefined : parsePolicyDocument(text)
+    return { details, ...(parsed?.ok ? { document: parsed.document } : {}) }
+  }
+
+  private async makeRoomForVersion(
+    arn: string,
+    policy: string,
+    known?: readonly PolicyVersionInfo[]
+  ): Promise<void> {
+    const versions = known ?? (await this.iam.listPolicyVersions(arn))
     const quota = this.live.quotas.versionsPerPolicy
     const spare = versions.filter(v => !v.isDefault).sort(byVersionAge)
     for (let i = 0; versions.length - i >= quota && i < spare.length; i++) {
@@ -288,3 +308,19 @@ export class ChangeExecutor {
 }
 
 const noSuchEntity = (error: unknown) => isCode(error, 'NoSuchEntity')
+
+/** What converging a policy needs to know of it. */
+interface PolicyState {
+  readonly details: PolicyDetails
+  readonly document?: PolicyDocument
+  /** Known when the plan read them; read afresh otherwise. */
+  readonly versions?: readonly PolicyVersionInfo[]
+}
+
+function fromPlan(planned: LivePolicy): PolicyState {
+  return {
+    details: planned.details,
+    ...(planned.document ? { document: planned.document } : {}),
+    ...(planned.versions ? { versions: planned.versions } : {})
+  }
+}

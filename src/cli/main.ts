@@ -1,4 +1,4 @@
-import { MAX_CONCURRENCY } from '../config/definition.js'
+import { DEFAULT_CONFIG_PATH, MAX_CONCURRENCY } from '../config/definition.js'
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js'
 import { loadDesiredState } from '../desired.js'
 import { createIamClient } from '../iam/client.js'
@@ -63,13 +63,24 @@ function writePlanErrors(plan: Plan, io: CliIo): void {
   }
 }
 
-/** Runs an IAM-backed command, turning IAM failures into one clear line. */
+/**
+ * Runs an IAM-backed command with the config file and the gateway its flags
+ * name, turning IAM failures into one clear line.
+ */
 async function withIam(
+  flags: ParsedFlags,
   io: CliIo,
-  body: () => Promise<number>
+  body: (
+    file: string,
+    options: { iam: IamGateway; concurrency?: number }
+  ) => Promise<number>
 ): Promise<number> {
+  const concurrency = concurrencyOf(flags)
   try {
-    return await body()
+    return await body(flags.config as string, {
+      iam: gatewayFor(io),
+      ...(concurrency ? { concurrency } : {})
+    })
   } catch (error) {
     if (error instanceof IamCallError) {
       io.stderr(`error: ${error.message}\n`)
@@ -79,7 +90,7 @@ async function withIam(
   }
 }
 
-export const DEFAULT_CONFIG_PATH = '.github/sagemaker-ip-allowlist.yml'
+export { DEFAULT_CONFIG_PATH }
 
 const CONFIG_FLAG: FlagSpec = {
   name: 'config',
@@ -160,13 +171,8 @@ const COMMANDS: Record<string, Command> = {
       HELP_FLAG
     ],
     async run(flags, io) {
-      const file = flags.config as string
-      const concurrency = concurrencyOf(flags)
-      return withIam(io, async () => {
-        const run = await planConfigFile(file, {
-          iam: gatewayFor(io),
-          ...(concurrency ? { concurrency } : {})
-        })
+      return withIam(flags, io, async (file, options) => {
+        const run = await planConfigFile(file, options)
         writeDiagnostics(run.diagnostics, io)
         if (!run.plan) return 1
         const { plan } = run
@@ -210,12 +216,9 @@ const COMMANDS: Record<string, Command> = {
       HELP_FLAG
     ],
     async run(flags, io) {
-      const file = flags.config as string
-      const concurrency = concurrencyOf(flags)
-      return withIam(io, async () => {
+      return withIam(flags, io, async (file, options) => {
         const report = await applyConfigFile(file, {
-          iam: gatewayFor(io),
-          ...(concurrency ? { concurrency } : {}),
+          ...options,
           dryRun: flags['dry-run'] === true,
           ...(typeof flags['expect-digest'] === 'string'
             ? { expectDigest: flags['expect-digest'] }

@@ -70,6 +70,8 @@ export interface OneOfShape extends Described {
 /** Keys: letters, digits, `-` and `_`, the policy key also ends up in the IAM name. */
 export const NAME_KEY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]*$'
 
+/** Where the CLI and the action look for the file unless told otherwise. */
+export const DEFAULT_CONFIG_PATH = '.github/sagemaker-ip-allowlist.yml'
 export const DEFAULT_POLICY_NAME_PREFIX = 'sagemaker-ip-allowlist-'
 export const DEFAULT_POLICY_PATH = '/sagemaker-ip-allowlist/'
 export const DEFAULT_CONCURRENCY = 8

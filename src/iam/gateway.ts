@@ -25,8 +25,9 @@ import {
 } from '@aws-sdk/client-iam'
 import type { PrincipalType } from '../config/model.js'
 import { errorCode, IamCallError, isCode, isRetryable } from './errors.js'
-import type {
-  AccountQuotas,
+import {
+  principalCall,
+  type AccountQuotas,
   AttachedPolicy,
   EntityNames,
   IamGateway,
@@ -314,7 +315,7 @@ export class SdkIamGateway implements IamGateway {
                 RoleName: name,
                 Marker: marker
               })
-      const call = `ListAttached${capital(type)}Policies`
+      const call = principalCall('ListAttached', type)
       const page = await this.orMissing(
         this.send<{
           AttachedPolicies?: { PolicyName?: string; PolicyArn?: string }[]
@@ -446,7 +447,7 @@ export class SdkIamGateway implements IamGateway {
           ? new AttachGroupPolicyCommand({ GroupName: name, PolicyArn: arn })
           : new AttachRolePolicyCommand({ RoleName: name, PolicyArn: arn })
     await this.send(
-      `Attach${capital(type)}Policy`,
+      principalCall('Attach', type),
       `${type} ${name}`,
       command,
       true
@@ -461,14 +462,10 @@ export class SdkIamGateway implements IamGateway {
           ? new DetachGroupPolicyCommand({ GroupName: name, PolicyArn: arn })
           : new DetachRolePolicyCommand({ RoleName: name, PolicyArn: arn })
     await this.send(
-      `Detach${capital(type)}Policy`,
+      principalCall('Detach', type),
       `${type} ${name}`,
       command,
       true
     )
   }
-}
-
-function capital(type: PrincipalType): string {
-  return type[0].toUpperCase() + type.slice(1)
 }

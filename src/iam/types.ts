@@ -81,3 +81,14 @@ export interface IamGateway {
   attach(type: PrincipalType, name: string, arn: string): Promise<void>
   detach(type: PrincipalType, name: string, arn: string): Promise<void>
 }
+
+/** IAM's name for a call about one type of principal: `AttachUserPolicy`. */
+export function principalCall(
+  verb: 'Attach' | 'Detach' | 'ListAttached',
+  type: PrincipalType
+): string {
+  const noun = type[0].toUpperCase() + type.slice(1)
+  return verb === 'ListAttached'
+    ? `ListAttached${noun}Policies`
+    : `${verb}${noun}Policy`
+}

@@ -59,10 +59,6 @@ function guardDiffs(from: GuardView, to: GuardView) {
   return out
 }
 
-function desiredGuard(p: RenderedPolicy): GuardView {
-  return guardView(p.document)
-}
-
 const typeOrder = (t: PrincipalType) => PRINCIPAL_TYPES.indexOf(t)
 
 function compareChanges(a: Change, b: Change): number {
@@ -120,7 +116,7 @@ export function computePlan(desired: DesiredState, live: LiveState): Plan {
       })
     }
 
-    const want = desiredGuard(policy)
+    const want = guardView(policy.document)
     if (!existing) {
       changes.push({
         action: 'create',
@@ -275,18 +271,18 @@ function checkQuotas(
   live: LiveState,
   errors: PlanError[]
 ): void {
-  const delta = new Map<string, number>()
+  // Apply attaches before it detaches, so the peak is the current count
+  // plus every attach: the detaches come too late to make room.
+  const attaches = new Map<string, number>()
   for (const c of changes) {
-    if (!c.principal || (c.action !== 'attach' && c.action !== 'detach'))
-      continue
+    if (c.action !== 'attach' || !c.principal) continue
     const key = principalKey(c.principal.type, c.principal.name)
-    // Apply attaches before it detaches, so the peak is what counts.
-    if (c.action === 'attach') delta.set(key, (delta.get(key) ?? 0) + 1)
+    attaches.set(key, (attaches.get(key) ?? 0) + 1)
   }
-  for (const [key, d] of delta) {
+  for (const [key, added] of attaches) {
     const principal = live.principals.get(key)
-    if (!principal?.exists || d <= 0) continue
-    const after = principal.attached.length + d
+    if (!principal?.exists) continue
+    const after = principal.attached.length + added
     const quota = quotaOf(live, principal.type)
     if (after > quota) {
       errors.push({

@@ -1,4 +1,4 @@
-import type { RenderedPolicy } from '../render.js'
+import { MANAGED_POLICY_SIZE_LIMIT, type RenderedPolicy } from '../render.js'
 
 /** The policies for a person to read: one block per policy. */
 export function renderedPoliciesText(
@@ -9,7 +9,7 @@ export function renderedPoliciesText(
       .filter(k => p.attach[k].length > 0)
       .map(k => `  ${k}: ${p.attach[k].join(', ')}`)
     return [
-      `policy ${p.key}: ${p.path}${p.name} (${p.size} of 6144 characters, ${p.cidrs.length} CIDRs)`,
+      `policy ${p.key}: ${p.path}${p.name} (${p.size} of ${MANAGED_POLICY_SIZE_LIMIT} characters, ${p.cidrs.length} CIDRs)`,
       ...(attach.length ? ['attach:', ...attach] : ['attach: none']),
       'document:',
       JSON.stringify(p.document, null, 2)
