@@ -2,14 +2,7 @@
  * Apply under injected IAM faults. Every fault run is seeded by the
  * sandbox's PRNG, so a failure replays with the seed in the test name.
  */
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it
-} from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { FaultRule, IamSandbox } from '../../sandbox/index.js'
 import type { ChangeAction } from '../../src/plan/types.js'
 import {
@@ -19,37 +12,17 @@ import {
   cli,
   guards,
   liveEqualsFile,
-  MIXED_CONFIG,
-  MIXED_SEED,
   nameOf,
   pendingChanges,
-  startSandbox,
-  tempDir,
   unguarded,
-  writeConfig,
-  writes
+  writes,
+  useMixedScenario
 } from './helpers.js'
 
 let sandbox: IamSandbox
-let stop: () => Promise<void>
 let file: string
-let cleanup: () => void
 
-beforeAll(async () => {
-  ;({ sandbox, stop } = await startSandbox(MIXED_SEED))
-  const tmp = tempDir()
-  cleanup = tmp.cleanup
-  file = writeConfig(tmp.dir, MIXED_CONFIG)
-})
-afterAll(async () => {
-  await stop()
-  cleanup()
-})
-beforeEach(() => {
-  sandbox.setFaults([])
-  sandbox.reset(MIXED_SEED)
-  sandbox.clearCalls()
-})
+useMixedScenario(scenario => ({ sandbox, file } = scenario))
 
 /** Throttling and 5xx on about 30% of all calls. */
 const thirtyPercent = (): FaultRule[] => [

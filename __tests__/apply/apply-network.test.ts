@@ -5,38 +5,23 @@
  * the re-reads after a retryable failure are for. Seeded, so a failure
  * replays with the seed in the test name.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { FaultRule, IamSandbox } from '../../sandbox/index.js'
 import { createIamClient } from '../../src/iam/client.js'
 import { SdkIamGateway } from '../../src/iam/gateway.js'
 import {
   apply,
   liveEqualsFile,
-  MIXED_CONFIG,
   MIXED_SEED,
   overVersioned,
-  startSandbox,
-  tempDir,
   unguarded,
-  writeConfig
+  useMixedScenario
 } from './helpers.js'
 
 let sandbox: IamSandbox
-let stop: () => Promise<void>
 let file: string
-let cleanup: () => void
 
-beforeAll(async () => {
-  ;({ sandbox, stop } = await startSandbox(MIXED_SEED))
-  const tmp = tempDir()
-  cleanup = tmp.cleanup
-  file = writeConfig(tmp.dir, MIXED_CONFIG)
-})
-
-afterAll(async () => {
-  await stop()
-  cleanup()
-})
+useMixedScenario(scenario => ({ sandbox, file } = scenario))
 
 /** A gateway whose client gives up on an answer after `timeoutMs`. */
 function impatientGateway(timeoutMs: number): SdkIamGateway {

@@ -4,14 +4,7 @@
  * (or a person) pruned between apply's read and its write, a version
  * another run created first, a write whose answer was lost.
  */
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it
-} from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { IamSandbox } from '../../sandbox/index.js'
 import { applyConfigFile } from '../../src/apply/apply.js'
 import { IamCallError } from '../../src/iam/errors.js'
@@ -23,36 +16,16 @@ import {
   cli,
   fastGateway,
   liveEqualsFile,
-  MIXED_CONFIG,
-  MIXED_SEED,
   nameOf,
   overrideGateway,
   pruneBehindTheBack,
-  startSandbox,
-  tempDir,
-  writeConfig
+  useMixedScenario
 } from './helpers.js'
 
 let sandbox: IamSandbox
-let stop: () => Promise<void>
 let file: string
-let cleanup: () => void
 
-beforeAll(async () => {
-  ;({ sandbox, stop } = await startSandbox(MIXED_SEED))
-  const tmp = tempDir()
-  cleanup = tmp.cleanup
-  file = writeConfig(tmp.dir, MIXED_CONFIG)
-})
-afterAll(async () => {
-  await stop()
-  cleanup()
-})
-beforeEach(() => {
-  sandbox.setFaults([])
-  sandbox.reset(MIXED_SEED)
-  sandbox.clearCalls()
-})
+useMixedScenario(scenario => ({ sandbox, file } = scenario))
 
 /** A gateway whose attach of NotebookUsers is acknowledged but not kept. */
 function droppingNotebookUsers(onDrop?: () => void) {

@@ -21,8 +21,6 @@ import {
 } from '../../sandbox/index.js'
 import { applyConfigFile, type ApplyReport } from '../../src/apply/apply.js'
 import { main } from '../../src/cli/main.js'
-import { createIamClient } from '../../src/iam/client.js'
-import { SdkIamGateway } from '../../src/iam/gateway.js'
 import type { IamGateway } from '../../src/iam/types.js'
 import {
   DIGEST_TAG_KEY,
@@ -30,6 +28,13 @@ import {
   OWNER_TAG_VALUE
 } from '../../src/ownership.js'
 import { hasChanges } from '../../src/plan/types.js'
+import { afterAll, beforeAll, beforeEach } from '@jest/globals'
+import {
+  denyDocument,
+  fastGateway,
+  sandboxEnv,
+  useSandboxEnv
+} from '../../test-support/iam-env.js'
 import { planConfigFile } from '../../src/run-plan.js'
 
 export const PREFIX = 'sagemaker-ip-allowlist-'
@@ -42,48 +47,7 @@ export const nameOf = (key: string) => `${PREFIX}${key}`
 export const arnOf = (key: string) =>
   `arn:aws:iam::${ACCOUNT}:policy${POLICY_PATH}${nameOf(key)}`
 
-/** The environment the SDK needs to reach a sandbox with test credentials. */
-export function sandboxEnv(url: string): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL_IAM: url,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1'
-  }
-}
-
-const ENV_KEYS = [
-  'AWS_ENDPOINT_URL_IAM',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_REGION'
-] as const
-
-/**
- * Points the SDK's default chain at the sandbox; returns a function that
- * puts the previous values back.
- */
-export function useSandboxEnv(url: string): () => void {
-  const saved = ENV_KEYS.map(k => [k, process.env[k]] as const)
-  Object.assign(process.env, sandboxEnv(url))
-  return () => {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    }
-  }
-}
-
-/**
- * A gateway that never waits: the SDK retries after 1 ms and the gateway's
- * own extra attempts sleep for no time. A fresh SDK client each time, so the
- * SDK's retry quota of one test does not leak into the next.
- */
-export function fastGateway(): IamGateway {
-  return new SdkIamGateway(createIamClient({ retryDelayMs: () => 1 }), {
-    sleep: async () => {}
-  })
-}
+export { denyDocument, fastGateway, sandboxEnv, useSandboxEnv }
 
 export interface ApplyRun {
   report: ApplyReport
@@ -167,25 +131,6 @@ export function writeConfig(dir: string, text: string): string {
   const file = join(dir, `config-${++fileCounter}.yml`)
   writeFileSync(file, text)
   return file
-}
-
-/** A Deny document of the kind the tool writes, for seeding live policies. */
-export function denyDocument(
-  cidrs: string[],
-  action = 'sagemaker:CreatePresignedNotebookInstanceUrl'
-): object {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'DenyOutsideIpAllowlist',
-        Effect: 'Deny',
-        Action: action,
-        Resource: '*',
-        Condition: { NotIpAddress: { 'aws:SourceIp': cidrs } }
-      }
-    ]
-  }
 }
 
 /** A live policy the tool owns (ownership tag set), under the tool's path. */
@@ -376,4 +321,34 @@ export async function pruneBehindTheBack(
   } finally {
     iam.destroy()
   }
+}
+
+/**
+ * The mixed scenario for a whole test file: one sandbox seeded with
+ * MIXED_SEED, and MIXED_CONFIG written to a file. Before each test the
+ * faults are cleared and the state and the call log reset.
+ */
+export function useMixedScenario(
+  assign: (scenario: { sandbox: IamSandbox; file: string }) => void
+): void {
+  let started: Awaited<ReturnType<typeof startSandbox>>
+  let cleanup: () => void
+  beforeAll(async () => {
+    started = await startSandbox(MIXED_SEED)
+    const tmp = tempDir()
+    cleanup = tmp.cleanup
+    assign({
+      sandbox: started.sandbox,
+      file: writeConfig(tmp.dir, MIXED_CONFIG)
+    })
+  })
+  afterAll(async () => {
+    await started.stop()
+    cleanup()
+  })
+  beforeEach(() => {
+    started.sandbox.setFaults([])
+    started.sandbox.reset(MIXED_SEED)
+    started.sandbox.clearCalls()
+  })
 }

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { startIamSandbox, type IamSandbox } from '../../sandbox/index.js'
+import { describe, expect, it } from '@jest/globals'
+import type { IamSandbox } from '../../sandbox/index.js'
 import { applyConfigFile } from '../../src/apply/apply.js'
 import {
   configFile,
@@ -11,7 +11,6 @@ import {
   runWith,
   toolPolicy,
   useSandbox,
-  useSandboxEnv,
   writes
 } from './helpers.js'
 
@@ -210,18 +209,8 @@ describe('plan of the bundled example', () => {
 
 describe('markdown plan', () => {
   let sandbox: IamSandbox
-  let restore: () => void
   const gateways = new Gateways()
-
-  beforeAll(async () => {
-    sandbox = await startIamSandbox({ port: 0, seed: PEOPLE })
-    restore = useSandboxEnv(sandbox.url)
-  })
-  afterAll(async () => {
-    gateways.destroy()
-    restore()
-    await sandbox.close()
-  })
+  useSandbox(PEOPLE, gateways, started => (sandbox = started), null)
 
   it('has the verdict, the summary table and a diff block of CIDRs', async () => {
     const old = configFile(

@@ -1,12 +1,5 @@
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it
-} from '@jest/globals'
-import { startIamSandbox, type IamSandbox } from '../../sandbox/index.js'
+import { beforeEach, describe, expect, it } from '@jest/globals'
+import type { IamSandbox } from '../../sandbox/index.js'
 import { createIamClient } from '../../src/iam/client.js'
 import { SdkIamGateway } from '../../src/iam/gateway.js'
 import {
@@ -22,7 +15,7 @@ import {
   STUDIO,
   tagsFor,
   toolPolicy,
-  useSandboxEnv
+  useSandbox
 } from './helpers.js'
 
 const VPCE_A = 'vpce-0a1b2c3d4e5f60718'
@@ -32,18 +25,8 @@ const NOTEBOOK_ARN =
 
 describe('documents compared by meaning', () => {
   let sandbox: IamSandbox
-  let restore: () => void
   const gateways = new Gateways()
-
-  beforeAll(async () => {
-    sandbox = await startIamSandbox({ port: 0, seed: PEOPLE })
-    restore = useSandboxEnv(sandbox.url)
-  })
-  afterAll(async () => {
-    gateways.destroy()
-    restore()
-    await sandbox.close()
-  })
+  useSandbox(PEOPLE, gateways, started => (sandbox = started), null)
   beforeEach(() => sandbox.clearCalls())
 
   const file = configFile(

@@ -1,12 +1,5 @@
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it
-} from '@jest/globals'
-import { startIamSandbox, type IamSandbox } from '../../sandbox/index.js'
+import { beforeEach, describe, expect, it } from '@jest/globals'
+import type { IamSandbox } from '../../sandbox/index.js'
 import {
   configFile,
   denyDocument,
@@ -17,7 +10,7 @@ import {
   PREFIX,
   STUDIO,
   tagsFor,
-  useSandboxEnv
+  useSandbox
 } from './helpers.js'
 
 const A = `${PREFIX}team-a`
@@ -52,18 +45,8 @@ function twoPolicies(a: string, b: string, bActions = 'notebook'): string {
 
 describe('effective access', () => {
   let sandbox: IamSandbox
-  let restore: () => void
   const gateways = new Gateways()
-
-  beforeAll(async () => {
-    sandbox = await startIamSandbox({ port: 0, seed: people })
-    restore = useSandboxEnv(sandbox.url)
-  })
-  afterAll(async () => {
-    gateways.destroy()
-    restore()
-    await sandbox.close()
-  })
+  useSandbox(people, gateways, started => (sandbox = started), null)
   beforeEach(() => sandbox.reset(people))
 
   it('intersects a group policy and a direct policy, and warns that it is narrower', async () => {

@@ -4,6 +4,13 @@ import { join } from 'node:path'
 import type { IAMClient } from '@aws-sdk/client-iam'
 import { afterAll, beforeAll, beforeEach } from '@jest/globals'
 import {
+  denyDocument,
+  sandboxEnv,
+  useSandboxEnv
+} from '../../test-support/iam-env.js'
+
+export { denyDocument, sandboxEnv, useSandboxEnv }
+import {
   isWriteAction,
   startIamSandbox,
   type CallRecord,
@@ -36,45 +43,21 @@ export function configFile(text: string): string {
   return file
 }
 
-const AWS_KEYS = [
-  'AWS_ENDPOINT_URL_IAM',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_REGION',
-  'AWS_PROFILE'
-] as const
-
-/**
- * Points the SDK's default chain at a sandbox. Returns a function that puts
- * the previous values back.
- */
-export function useSandboxEnv(url: string, secret = 'test'): () => void {
-  const saved = Object.fromEntries(AWS_KEYS.map(k => [k, process.env[k]]))
-  delete process.env.AWS_PROFILE
-  delete process.env.AWS_SESSION_TOKEN
-  process.env.AWS_ENDPOINT_URL_IAM = url
-  process.env.AWS_ACCESS_KEY_ID = 'test'
-  process.env.AWS_SECRET_ACCESS_KEY = secret
-  process.env.AWS_REGION = 'us-east-1'
-  return () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    }
-  }
-}
-
 /** Builds gateways that never wait on backoff, and destroys their clients. */
 /**
- * Starts a sandbox for a describe block: seeded with `seed`, pointed at by
- * the environment, reset to the seed with an empty call log before each
- * test, closed (with the gateways' clients) after the block.
+ * Starts a sandbox for a describe block, seeded with `seed` and pointed at
+ * by the environment; closes it (with the gateways' clients) after the
+ * block. Before each test it runs `eachTest`: by default a reset to the seed
+ * and an empty call log; null leaves that to the block.
  */
 export function useSandbox(
   seed: SeedFixture,
   gateways: Gateways,
-  assign: (sandbox: IamSandbox) => void
+  assign: (sandbox: IamSandbox) => void,
+  eachTest: ((sandbox: IamSandbox) => void) | null = sandbox => {
+    sandbox.reset(seed)
+    sandbox.clearCalls()
+  }
 ): void {
   let sandbox: IamSandbox
   let restore: () => void
@@ -88,10 +71,7 @@ export function useSandbox(
     restore()
     await sandbox.close()
   })
-  beforeEach(() => {
-    sandbox.reset(seed)
-    sandbox.clearCalls()
-  })
+  if (eachTest) beforeEach(() => eachTest(sandbox))
 }
 
 export class Gateways {
@@ -233,32 +213,6 @@ export function tagsFor(
     documentDigest(document as Parameters<typeof documentDigest>[0]),
     versionId
   )
-}
-
-/** A Deny document of the tool's shape. */
-export function denyDocument(
-  cidrs: string[],
-  options: { actions?: string[]; resources?: string[]; vpce?: string[] } = {}
-): object {
-  const actions = options.actions ?? [NOTEBOOK]
-  const resources = options.resources ?? ['*']
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'DenyOutsideIpAllowlist',
-        Effect: 'Deny',
-        Action: actions.length === 1 ? actions[0] : actions,
-        Resource: resources.length === 1 ? resources[0] : resources,
-        Condition: {
-          NotIpAddress: { 'aws:SourceIp': cidrs },
-          ...(options.vpce
-            ? { StringNotEquals: { 'aws:SourceVpce': options.vpce } }
-            : {})
-        }
-      }
-    ]
-  }
 }
 
 /** Line and column (1-based) of the `nth` occurrence of `needle`. */

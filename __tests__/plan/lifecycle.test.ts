@@ -1,13 +1,6 @@
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it
-} from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import { SetDefaultPolicyVersionCommand } from '@aws-sdk/client-iam'
-import { startIamSandbox, type IamSandbox } from '../../sandbox/index.js'
+import type { IamSandbox } from '../../sandbox/index.js'
 import {
   arnOf,
   configFile,
@@ -19,7 +12,7 @@ import {
   PREFIX,
   runWith,
   tagsFor,
-  useSandboxEnv,
+  useSandbox,
   writes
 } from './helpers.js'
 
@@ -58,18 +51,8 @@ const owned = (
 
 describe('detach, orphan and delete', () => {
   let sandbox: IamSandbox
-  let restore: () => void
   const gateways = new Gateways()
-
-  beforeAll(async () => {
-    sandbox = await startIamSandbox({ port: 0, seed: PEOPLE })
-    restore = useSandboxEnv(sandbox.url)
-  })
-  afterAll(async () => {
-    gateways.destroy()
-    restore()
-    await sandbox.close()
-  })
+  useSandbox(PEOPLE, gateways, started => (sandbox = started), null)
 
   const seed = {
     ...PEOPLE,
@@ -202,18 +185,8 @@ describe('detach, orphan and delete', () => {
 
 describe('drift', () => {
   let sandbox: IamSandbox
-  let restore: () => void
   const gateways = new Gateways()
-
-  beforeAll(async () => {
-    sandbox = await startIamSandbox({ port: 0, seed: PEOPLE })
-    restore = useSandboxEnv(sandbox.url)
-  })
-  afterAll(async () => {
-    gateways.destroy()
-    restore()
-    await sandbox.close()
-  })
+  useSandbox(PEOPLE, gateways, started => (sandbox = started), null)
 
   const written = denyDocument(['192.0.2.0/24', '203.0.113.0/24'])
   // By hand: 203.0.113.0/24 replaced by 198.18.0.0/15 in a new default version.

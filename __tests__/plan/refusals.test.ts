@@ -1,18 +1,7 @@
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it
-} from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { TagPolicyCommand } from '@aws-sdk/client-iam'
-import {
-  startIamSandbox,
-  type IamSandbox,
-  type SeedPolicy
-} from '../../sandbox/index.js'
+import { type IamSandbox, type SeedPolicy } from '../../sandbox/index.js'
 import { createIamClient } from '../../src/iam/client.js'
 import { SdkIamGateway } from '../../src/iam/gateway.js'
 import type { AccountQuotas } from '../../src/iam/types.js'
@@ -29,7 +18,6 @@ import {
   runWith,
   tagsFor,
   useSandbox,
-  useSandboxEnv,
   writes
 } from './helpers.js'
 
@@ -50,18 +38,8 @@ const teamFile = (attach: string) =>
 
 describe('ownership', () => {
   let sandbox: IamSandbox
-  let restore: () => void
   const gateways = new Gateways()
-
-  beforeAll(async () => {
-    sandbox = await startIamSandbox({ port: 0, seed: PEOPLE })
-    restore = useSandboxEnv(sandbox.url)
-  })
-  afterAll(async () => {
-    gateways.destroy()
-    restore()
-    await sandbox.close()
-  })
+  useSandbox(PEOPLE, gateways, started => (sandbox = started), null)
   beforeEach(() => sandbox.clearCalls())
 
   const handMade = (

@@ -1,13 +1,5 @@
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it
-} from '@jest/globals'
-import {
-  startIamSandbox,
   type IamSandbox,
   type SeedFixture,
   type SeedPolicy
@@ -26,7 +18,7 @@ import {
   runWith,
   tagsFor,
   toolPolicy,
-  useSandboxEnv
+  useSandbox
 } from './helpers.js'
 
 const ownedOrphans = (n: number, attachEvery = 0): SeedPolicy[] =>
@@ -45,18 +37,8 @@ const ownedOrphans = (n: number, attachEvery = 0): SeedPolicy[] =>
 
 describe('reads at scale', () => {
   let sandbox: IamSandbox
-  let restore: () => void
   const gateways = new Gateways()
-
-  beforeAll(async () => {
-    sandbox = await startIamSandbox({ port: 0, seed: PEOPLE })
-    restore = useSandboxEnv(sandbox.url)
-  })
-  afterAll(async () => {
-    gateways.destroy()
-    restore()
-    await sandbox.close()
-  })
+  useSandbox(PEOPLE, gateways, started => (sandbox = started), null)
   beforeEach(() => {
     sandbox.setFaults([])
     sandbox.clearCalls()
